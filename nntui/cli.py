@@ -1,0 +1,146 @@
+"""Command line: `nntui [OPTIONS]` opens the app; `nntui run` and friends work headless.
+
+Every user mistake ends as one line `nntui: error: ...` on stderr and exit status 2.
+Heavy modules (textual, pandas, scikit-learn) are imported only by the command that needs
+them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from nntui import __version__
+from nntui.core.config import ExperimentConfig, from_mapping, load_toml, save_toml
+from nntui.core.errors import UserError
+
+EXIT_USAGE = 2
+
+#: (flag, config key, metavar, help)
+OPTION_FLAGS: list[tuple[str, str, str, str]] = [
+    ("--dataset", "dataset", "generated|diabetes|csv", "data source (default generated)"),
+    ("--csv", "csv", "PATH", "CSV file to read (implies --dataset csv)"),
+    ("--features", "features", "A,B", "feature columns (default: bmi,bp for diabetes; "
+     "all but the target for a CSV)"),
+    ("--target", "target", "C", "target column (default: progression / last CSV column)"),
+    ("--rows", "rows", "N", "rows to draw (generated, default 100) or to keep (tables)"),
+    ("--n1-range", "n1_range", "LO,HI", "integer range of n1, HI excluded (default 0,5)"),
+    ("--n2-range", "n2_range", "LO,HI", "integer range of n2, HI excluded (default 0,5)"),
+    ("--noise-range", "noise_range", "LO,HI", "uniform noise range (default 0,2)"),
+    ("--seed", "seed", "S", "seed for data, split, shuffling and random init (default 0)"),
+    ("--scale", "scale", "minmax|standard|none", "scaling fitted on the training rows"),
+    ("--test-size", "test_size", "F", "fraction of rows held out for testing (default 0.2)"),
+    ("--hidden", "hidden", "K", "hidden units (default 2)"),
+    ("--activation", "activation", "relu|sigmoid|tanh|linear", "hidden activation"),
+    ("--init", "init", "PRESET", "notebook|large|small|ones|normal|uniform|xavier|he"),
+    ("--sigma", "sigma", "SIGMA", "spread of the normal/uniform presets (default 1)"),
+    ("--init-seed", "init_seed", "S", "seed of random presets (default: --seed)"),
+    ("--set", "set", "NAME=VALUE,...", "override parameters, e.g. w1=0.5,b3=-0.1"),
+    ("--lr", "lr", "LR", "learning rate (default 0.005)"),
+    ("--epochs", "epochs", "E", "epochs to train (default 300)"),
+    ("--batch-size", "batch_size", "B", "samples per update (default 1: per-sample SGD)"),
+]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as one `nntui: error:` line (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see 'nntui --help')")
+
+
+def fail(message: str) -> NoReturn:
+    print(f"nntui: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_USAGE)
+
+
+def experiment_options() -> argparse.ArgumentParser:
+    """The options every command shares; absent options stay absent (SUPPRESS)."""
+    common = Parser(add_help=False)
+    group = common.add_argument_group("experiment options")
+    for flag, key, metavar, text in OPTION_FLAGS:
+        group.add_argument(flag, dest=key, metavar=metavar, help=text,
+                           default=argparse.SUPPRESS)
+    group.add_argument("--shuffle", dest="shuffle", action=argparse.BooleanOptionalAction,
+                       default=argparse.SUPPRESS, help="shuffle rows every epoch (seeded)")
+    group.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                       help="read settings from a TOML file (flags override it)")
+    group.add_argument("--save-config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                       help="write the resulting settings to a TOML file")
+    return common
+
+
+def build_parser() -> Parser:
+    common = experiment_options()
+    parser = Parser(
+        prog="nntui", parents=[common],
+        description="Single-step the mathematics of a small neural network. With no "
+        "command, open the app on these settings.",
+    )
+    parser.add_argument("--version", action="version", version=f"nntui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = sub.add_parser("run", parents=[common], help="train headless and print a summary",
+                         description="Train headless; print a summary or one JSON document.")
+    run.add_argument("--json", action="store_true", help="print one JSON document")
+    return parser
+
+
+def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
+    """Defaults, then --config, then flags; then --save-config if asked."""
+    values = vars(ns)
+    base = load_toml(values["config"]) if "config" in values else ExperimentConfig()
+    keys = {key for _, key, _, _ in OPTION_FLAGS} | {"shuffle"}
+    cfg = from_mapping({k: v for k, v in values.items() if k in keys}, base,
+                       origin="command line")
+    if "save_config" in values:
+        save_toml(cfg, values["save_config"])
+    return cfg
+
+
+def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    from nntui.core.experiment import Experiment
+    from nntui.core.report import summary
+
+    exp = Experiment.build(cfg)
+    exp.run()
+    if ns.json:
+        print(json.dumps(exp.document(), indent=2, allow_nan=False))
+    else:
+        print(summary(exp))
+    return 0
+
+
+def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    from nntui.ui.app import NNApp
+
+    NNApp(cfg).run()
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]] = {
+    None: cmd_app,
+    "run": cmd_run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
+    try:
+        cfg = config_from_args(ns)
+        return COMMANDS[ns.command](cfg, ns)
+    except UserError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry(argv: Sequence[str] | None = None) -> Any:
+    """Console-script entry point."""
+    raise SystemExit(main(argv))
+
+
+if __name__ == "__main__":
+    entry()

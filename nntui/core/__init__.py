@@ -1,0 +1,1 @@
+"""Pure computation: network, trainer, data, scaling, metrics, experiments. No textual here."""

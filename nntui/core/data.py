@@ -1,0 +1,156 @@
+"""Data sources (DESIGN.md §3): the notebook's generator, scikit-learn's diabetes table, CSV.
+
+pandas and scikit-learn are imported inside the functions that need them: importing them at
+module level would cost the app over a second at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nntui.core.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DIABETES_TARGET = "progression"
+DIABETES_FEATURES = ("bmi", "bp")
+
+
+@dataclass
+class Table:
+    """Raw (unscaled) inputs and target, in source order."""
+
+    x: np.ndarray
+    y: np.ndarray
+    features: list[str]
+    target: str
+    dropped_rows: int = 0
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+def generated(
+    rows: int,
+    n1_range: tuple[int, int],
+    n2_range: tuple[int, int],
+    noise_range: tuple[float, float],
+    seed: int,
+) -> Table:
+    """The notebook generator: integer n1, n2, uniform noise, n3 = n1**2 + n2 + noise."""
+    rng = np.random.default_rng([seed, 1])
+    n1 = rng.integers(n1_range[0], n1_range[1], size=rows).astype(float)
+    n2 = rng.integers(n2_range[0], n2_range[1], size=rows).astype(float)
+    noise = rng.uniform(noise_range[0], noise_range[1], size=rows)
+    n3 = n1**2 + n2 + noise
+    return Table(np.column_stack([n1, n2]), n3, ["n1", "n2"], "n3")
+
+
+def diabetes_frame() -> pd.DataFrame:
+    """scikit-learn's bundled diabetes table in original units (442 rows, offline)."""
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(scaled=False, as_frame=True).frame
+    return frame.rename(columns={"target": DIABETES_TARGET})
+
+
+def read_csv(path: str) -> pd.DataFrame:
+    """Read a CSV file, turning every way it can fail into a UserError that says why."""
+    import pandas as pd
+
+    if not path:
+        raise UserError("no CSV file given; pass --csv PATH")
+    if not os.path.exists(path):
+        raise UserError(f"CSV file not found: {path}")
+    if os.path.isdir(path):
+        raise UserError(f"{path} is a directory, not a CSV file")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if b"\x00" in head:
+        raise UserError(f"{path} looks like a binary file, not a CSV text file")
+    try:
+        frame = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise UserError(f"{path} is empty: a CSV needs a header row and data rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{path} is not a readable CSV file ({first})") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if frame.shape[1] < 2:
+        raise UserError(f"{path} has {frame.shape[1]} column(s); a CSV needs at least two")
+    if len(frame) == 0:
+        raise UserError(f"{path} has a header but no data rows")
+    return frame
+
+
+def from_frame(
+    frame: pd.DataFrame,
+    features: list[str] | None,
+    target: str | None,
+    rows: int | None,
+    source: str,
+) -> Table:
+    """Choose columns, drop incomplete rows, encode text columns, keep the first `rows`.
+
+    Defaults: the last column is the target and every other column a feature.
+    """
+    import pandas as pd
+
+    columns = [str(c) for c in frame.columns]
+    frame = frame.set_axis(columns, axis=1)
+    target = target or columns[-1]
+    if features is None:
+        features = [c for c in columns if c != target]
+    for name in [*features, target]:
+        if name not in columns:
+            raise UserError(
+                f"unknown column {name!r} in {source}; columns are: {', '.join(columns)}"
+            )
+    if target in features:
+        raise UserError(f"column {target!r} is both a feature and the target")
+    if len(set(features)) != len(features):
+        raise UserError("a feature column is named twice in --features")
+    chosen = frame[[*features, target]]
+    complete = chosen.dropna()
+    dropped = len(chosen) - len(complete)
+    if len(complete) == 0:
+        raise UserError(
+            f"no usable rows in {source}: every row has a missing value in "
+            f"{', '.join([*features, target])}"
+        )
+    if not pd.api.types.is_numeric_dtype(complete[target]):
+        raise UserError(
+            f"target column {target!r} is text; choose a numeric target column"
+        )
+    parts: list[np.ndarray] = []
+    names: list[str] = []
+    for name in features:
+        col = complete[name]
+        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+            parts.append(col.to_numpy(dtype=float))
+            names.append(name)
+            continue
+        values = sorted(col.astype(str).unique())
+        text = col.astype(str).to_numpy()
+        if len(values) <= 2:
+            parts.append((text == values[-1]).astype(float) if len(values) == 2
+                         else np.zeros(len(text)))
+            names.append(name)
+        else:
+            for value in values:
+                parts.append((text == value).astype(float))
+                names.append(f"{name}={value}")
+    x = np.column_stack(parts)
+    y = complete[target].to_numpy(dtype=float)
+    if rows is not None:
+        x, y = x[:rows], y[:rows]
+    return Table(np.ascontiguousarray(x), y, names, target, dropped)

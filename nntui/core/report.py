@@ -1,0 +1,74 @@
+"""Plain-text summaries of a run, for `nntui run` and for lab reports."""
+
+from __future__ import annotations
+
+from nntui.core.experiment import Experiment
+
+METRIC_LABELS = {"mse": "MSE (scaled)", "mae": "MAE", "rmse": "RMSE", "r2": "R²",
+                 "mape": "MAPE"}
+
+
+def num(value: float | None, digits: int = 6) -> str:
+    """A number with `digits` significant digits; '-' for a missing one."""
+    if value is None:
+        return "-"
+    return f"{value:.{digits}g}"
+
+
+def metric_text(name: str, value: float | None) -> str:
+    if value is None:
+        return "-"
+    if name == "mape":
+        return f"{100 * value:.4g}%"
+    return num(value)
+
+
+def describe(exp: Experiment) -> str:
+    """One line naming the data, network and training settings."""
+    cfg, table, arch = exp.config, exp.dataset.table, exp.arch
+    ds = exp.dataset
+    source = {"generated": "generated data", "diabetes": "diabetes table"}.get(
+        cfg.dataset, f"CSV {cfg.csv}")
+    shuffle = ", shuffled" if cfg.shuffle else ""
+    batch = "" if cfg.batch_size == 1 else f", batch {cfg.batch_size}"
+    return (
+        f"{source}: {', '.join(table.features)} -> {table.target}; "
+        f"{len(ds.train_idx)} train / {len(ds.test_idx)} test rows, {cfg.scale} scaling\n"
+        f"network {arch.n_inputs}-{arch.n_hidden}-1 {arch.activation}, init {cfg.init}, "
+        f"lr {num(cfg.lr)}, {cfg.epochs} epochs{batch}{shuffle}"
+    )
+
+
+def params_table(names: list[str], before: dict[str, float], after: dict[str, float]) -> str:
+    """The notebook's "new weights and biases" table: initial, final and the change."""
+    lines = [f"  {'name':<6}{'initial':>14}{'final':>14}{'change':>14}"]
+    for name in names:
+        a, b = before[name], after[name]
+        lines.append(f"  {name:<6}{num(a):>14}{num(b):>14}{num(b - a):>14}")
+    return "\n".join(lines)
+
+
+def summary(exp: Experiment) -> str:
+    """The human-readable result of `nntui run`."""
+    t = exp.trainer
+    out = [describe(exp), ""]
+    if t.diverged:
+        out.append(
+            f"status: DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}.\n"
+            f"Showing the last finite parameters. Try a smaller --lr."
+        )
+    else:
+        out.append(f"status: ok, {t.epochs_done} epochs")
+    if t.train_loss:
+        test = f", test {num(t.test_loss[-1])}" if t.test_loss else ""
+        out.append(f"final loss (MSE, scaled): train {num(t.train_loss[-1])}{test}")
+    if exp.dataset.table.dropped_rows:
+        out.append(f"dropped {exp.dataset.table.dropped_rows} row(s) with missing values")
+    train, test = exp.metrics("train"), exp.metrics("test")
+    out += ["", f"  {'metric':<14}{'train':>14}{'test':>14}"]
+    for key, label in METRIC_LABELS.items():
+        out.append(f"  {label:<14}{metric_text(key, train[key]):>14}"
+                   f"{metric_text(key, test[key]):>14}")
+    out += ["", "new weights and biases",
+            params_table(exp.arch.names, t.initial_params, t.params)]
+    return "\n".join(out)
