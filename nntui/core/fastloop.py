@@ -18,11 +18,11 @@ from nntui.core.network import ACTIVATIONS, Architecture
 EpochFn = Callable[[list[float], list[tuple[float, ...]], float], tuple[list[float], int, bool]]
 
 
-def _activation_lines(act: str, j: int) -> list[str]:
-    """Lines that set h{j} and the local gate gp{j} = g'(z{j})."""
+def _hidden_lines(act: str, j: int) -> list[str]:
+    """Lines that set h{j} and, except for ReLU, the local gate gp{j} = g'(z{j})."""
     z, h, gp = f"z{j}", f"h{j}", f"gp{j}"
     if act == "relu":
-        return [f"{h} = {z} if {z} > 0.0 else 0.0", f"{gp} = 1.0 if {z} > 0.0 else 0.0"]
+        return [f"{h} = {z} if {z} > 0.0 else 0.0"]
     if act == "sigmoid":
         return [
             f"{h} = 1.0 / (1.0 + exp(-{z})) if {z} >= 0.0 else exp({z}) / (1.0 + exp({z}))",
@@ -34,28 +34,38 @@ def _activation_lines(act: str, j: int) -> list[str]:
 
 
 def _source(arch: Architecture, checked: bool) -> str:
-    n, k = arch.n_inputs, arch.n_hidden
+    n, k, relu = arch.n_inputs, arch.n_hidden, arch.activation == "relu"
     names = arch.names
     xs = [f"x{i}" for i in range(n)]
     body: list[str] = []
     for j in range(k):
         terms = " + ".join(f"{names[arch.input_weight(j, i)]} * {xs[i]}" for i in range(n))
         body.append(f"z{j} = {terms} + {names[arch.hidden_bias(j)]}")
-        body += _activation_lines(arch.activation, j)
+        body += _hidden_lines(arch.activation, j)
     out = " + ".join(f"{names[arch.output_weight(j)]} * h{j}" for j in range(k))
     body.append(f"d = 2.0 * ({out} + {names[arch.output_bias]} - y)")
     for j in range(k):
-        body.append(f"dz{j} = d * {names[arch.output_weight(j)]} * gp{j}")
+        # dL/dz = dL/dy_hat * w_out * g'(z); a closed ReLU gate is handled below.
+        gate = "" if relu else f" * gp{j}"
+        body.append(f"dz{j} = d * {names[arch.output_weight(j)]}{gate}")
     if checked:
         body.append(f"saved = [{', '.join(names)}]")
     for j in range(k):
+        unit = []
         for i in range(n):
             w = names[arch.input_weight(j, i)]
-            body.append(f"{w} = {w} - lr * (dz{j} * {xs[i]})")
+            unit.append(f"{w} = {w} - lr * (dz{j} * {xs[i]})")
         b = names[arch.hidden_bias(j)]
-        body.append(f"{b} = {b} - lr * dz{j}")
         v = names[arch.output_weight(j)]
-        body.append(f"{v} = {v} - lr * (d * h{j})")
+        unit += [f"{b} = {b} - lr * dz{j}", f"{v} = {v} - lr * (d * h{j})"]
+        if relu:
+            # A closed gate makes every gradient of this unit 0 and p - lr * 0 == p, so
+            # those updates are skipped: the same numbers, less work. (With a non-finite
+            # d the step path gets NaN where this gets inf; both count as divergence.)
+            body.append(f"if z{j} > 0.0:")
+            body += ["    " + line for line in unit]
+        else:
+            body += unit
     c = names[arch.output_bias]
     body.append(f"{c} = {c} - lr * d")
     if checked:

@@ -1,0 +1,87 @@
+"""The framework check: scikit-learn's MLPRegressor trained from nntui's initial weights.
+
+MLPRegressor minimises half the squared error, so its learning rate is 2 * lr for the same
+updates. Mini-batches are taken in order (shuffle=False), exactly like nntui without
+--shuffle. scikit-learn is imported only here, inside the function.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from nntui.core.errors import UserError
+from nntui.core.network import Architecture
+
+SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh",
+                      "linear": "identity"}
+
+
+@dataclass
+class FrameworkRun:
+    """Per-epoch losses (nntui's definition) and final parameters from scikit-learn."""
+
+    train_loss: list[float]
+    test_loss: list[float]
+    theta: np.ndarray
+
+
+def to_sklearn(arch: Architecture, theta: np.ndarray) -> tuple[list[np.ndarray],
+                                                                 list[np.ndarray]]:
+    """nntui's parameter vector as MLPRegressor's coefs_ and intercepts_."""
+    w_in, b, v, c = arch.unpack(np.asarray(theta, dtype=float))
+    return [w_in.T.copy(), v.reshape(-1, 1).copy()], [b.copy(), np.array([c])]
+
+
+def from_sklearn(coefs: list[np.ndarray], intercepts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate([coefs[0].T.ravel(), coefs[1].ravel(), intercepts[0],
+                           intercepts[1]])
+
+
+def train_sklearn(
+    arch: Architecture,
+    theta0: np.ndarray,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    lr: float,
+    epochs: int,
+    batch_size: int = 1,
+) -> FrameworkRun:
+    """Train MLPRegressor epoch by epoch from theta0; losses are nntui's mean squared error."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPRegressor
+
+    if arch.activation not in SKLEARN_ACTIVATION:
+        raise UserError(f"scikit-learn has no activation {arch.activation!r}")
+    mlp = MLPRegressor(
+        hidden_layer_sizes=(arch.n_hidden,), activation=SKLEARN_ACTIVATION[arch.activation],
+        solver="sgd", batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
+        alpha=0.0, shuffle=False, learning_rate="constant", learning_rate_init=2.0 * lr,
+        max_iter=1, tol=0.0, n_iter_no_change=10**9, random_state=0,
+    )
+    train_loss: list[float] = []
+    test_loss: list[float] = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", UserWarning)  # batch larger than the 1-row warm-up
+        # The first partial_fit builds the model and its optimizer; its weights are then
+        # replaced in place, so the optimizer's references stay valid.
+        mlp.partial_fit(x_train[:1], y_train[:1])
+        coefs, intercepts = to_sklearn(arch, theta0)
+        for mine, new in zip([*mlp.coefs_, *mlp.intercepts_], [*coefs, *intercepts]):
+            mine[...] = new
+        for _ in range(epochs):
+            try:
+                mlp.partial_fit(x_train, y_train)
+            except ValueError:  # scikit-learn refuses non-finite weights: diverged
+                break
+            theta = from_sklearn(mlp.coefs_, mlp.intercepts_)
+            train_loss.append(float(np.mean(arch.losses(theta, x_train, y_train))))
+            if len(y_test):
+                test_loss.append(float(np.mean(arch.losses(theta, x_test, y_test))))
+    return FrameworkRun(train_loss, test_loss, from_sklearn(mlp.coefs_, mlp.intercepts_))

@@ -1,0 +1,204 @@
+"""The trainer: hand-worked steps, fast loop = step path, undo, divergence, batches."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nntui.core.network import Architecture
+from nntui.core.trainer import BLOW_UP_FACTOR, Trainer
+
+NOTEBOOK = [0.5, -0.3, 0.2, 0.4, 0.6, -0.1, 0.1, 0.1, 0.0]
+
+
+def two_row_trainer(lr: float = 0.1) -> Trainer:
+    x = np.array([[1.0, 0.5], [0.0, 1.0]])
+    y = np.array([0.8, 0.3])
+    return Trainer(Architecture(2, 2), np.array(NOTEBOOK), x, y, x[:0], y[:0], lr=lr)
+
+
+def test_one_step_by_hand() -> None:
+    """Sample 0: x = (1, 0.5), y = 0.8; gradients from test_network's worked example."""
+    t = two_row_trainer()
+    rec = t.step()
+    assert rec is not None and rec.indices == [0] and rec.epoch == 1 and rec.update == 1
+    # p - 0.1 * dL/dp for dL/dp = (-0.696, -0.348, 0.116, 0.058, -0.522, -0.58, -0.696,
+    # 0.116, -1.16)
+    expected = [0.5696, -0.2652, 0.1884, 0.3942, 0.6522, -0.042, 0.1696, 0.0884, 0.116]
+    assert np.allclose(t.theta, expected, rtol=0, atol=1e-15)
+    assert rec.params_before == NOTEBOOK and rec.params_after == t.theta.tolist()
+    assert t.epochs_done == 0 and t.pos == 1
+
+
+def test_one_epoch_by_hand() -> None:
+    """Sample 1: x = (0, 1), y = 0.3 at the parameters after step 1; unit 1's gate closes."""
+    t = two_row_trainer()
+    t.step()
+    rec = t.step()
+    assert rec is not None and rec.finished_epoch is not None
+    tr = rec.traces[0]
+    # z1 = 0.5696*0 + (-0.2652)*1 + 0.1696 = -0.0956 (closed); z2 = 0.3942 + 0.0884 = 0.4826
+    assert math.isclose(tr.z[0], -0.0956, abs_tol=1e-15) and tr.h[0] == 0.0
+    assert math.isclose(tr.z[1], 0.4826, abs_tol=1e-15)
+    y_hat = -0.042 * 0.4826 + 0.116  # 0.0957308
+    assert math.isclose(tr.y_hat, y_hat, abs_tol=1e-15)
+    d = 2 * (y_hat - 0.3)  # -0.4085384
+    dz2 = d * -0.042  # 0.0171586128
+    expected = [0.5696, -0.2652, 0.1884, 0.3942 - 0.1 * dz2, 0.6522, -0.042 - 0.1 * d * 0.4826,
+                0.1696, 0.0884 - 0.1 * dz2, 0.116 - 0.1 * d]
+    assert np.allclose(t.theta, expected, rtol=0, atol=1e-15)
+    w1, w2, w3, w4, w5, w6, b1, b2, b3 = expected
+
+    def y_of(x1: float, x2: float) -> float:
+        return (w5 * max(w1 * x1 + w2 * x2 + b1, 0.0) + w6 * max(w3 * x1 + w4 * x2 + b2, 0.0)
+                + b3)
+
+    loss = ((y_of(1.0, 0.5) - 0.8) ** 2 + (y_of(0.0, 1.0) - 0.3) ** 2) / 2
+    assert t.epochs_done == 1 and math.isclose(t.train_loss[0], loss, rel_tol=1e-13)
+    assert rec.finished_epoch.train_loss == t.train_loss[0]
+
+
+def random_trainer(act: str = "relu", n: int = 3, k: int = 4, rows: int = 50, **kw) -> Trainer:
+    arch = Architecture(n, k, act)
+    rng = np.random.default_rng(7)
+    x, y = rng.random((rows, n)), rng.random(rows)
+    theta = rng.normal(0, 0.5, arch.n_params)
+    return Trainer(arch, theta, x[:40], y[:40], x[40:], y[40:], **kw)
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh", "linear"])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_fast_epoch_equals_steps_bit_for_bit(act: str, shuffle: bool) -> None:
+    a = random_trainer(act, lr=0.05, shuffle=shuffle, seed=3)
+    b = random_trainer(act, lr=0.05, shuffle=shuffle, seed=3)
+    a.run(3)
+    for _ in range(3 * b.n_train):
+        b.step()
+    assert a.theta.tobytes() == b.theta.tobytes()
+    assert a.train_loss == b.train_loss and a.test_loss == b.test_loss
+
+
+def test_epoch_finishes_a_partial_epoch() -> None:
+    a, b = random_trainer(lr=0.05), random_trainer(lr=0.05)
+    for _ in range(7):
+        a.step()
+    a.epoch()
+    b.epoch()
+    assert a.epochs_done == b.epochs_done == 1 and np.array_equal(a.theta, b.theta)
+
+
+def test_shuffle_is_seeded_and_changes_order() -> None:
+    a = random_trainer(shuffle=True, seed=1)
+    b = random_trainer(shuffle=True, seed=1)
+    c = random_trainer(shuffle=True, seed=2)
+    orders = [t.current_order().tolist() for t in (a, b, c)]
+    assert orders[0] == orders[1] != orders[2]
+    assert sorted(orders[0]) == list(range(40)) and orders[0] != list(range(40))
+    a.run(2)
+    b.run(2)
+    assert np.array_equal(a.theta, b.theta)
+
+
+def test_undo_restores_every_state_bit_for_bit() -> None:
+    t = random_trainer(lr=0.05, shuffle=True, seed=5)
+    states = []
+    actions = ["step", "step", "epoch", "step", "run", "step", "epoch", "step"]
+    for action in actions:
+        states.append((t.theta.tobytes(), t.epochs_done, t.pos, list(t.train_loss)))
+        if action == "step":
+            t.step()
+        elif action == "epoch":
+            t.epoch()
+        else:
+            t.run(t.epochs_done + 1)
+    # run() of one epoch pushes one snapshot, so the stack mirrors the actions
+    while states:
+        assert t.undo()
+        assert (t.theta.tobytes(), t.epochs_done, t.pos, t.train_loss) == states.pop()
+    assert not t.undo()
+    assert t.theta.tobytes() == t.theta0.tobytes()
+
+
+def test_undo_then_redo_replays_the_same_shuffle() -> None:
+    t = random_trainer(lr=0.05, shuffle=True, seed=9)
+    t.epoch()
+    first = t.theta.copy()
+    t.undo()
+    t.epoch()
+    assert np.array_equal(t.theta, first)
+
+
+def test_reset_returns_to_initial_parameters() -> None:
+    t = random_trainer(lr=0.05)
+    t.run(2)
+    t.reset()
+    assert np.array_equal(t.theta, t.theta0) and t.train_loss == [] and t.epochs_done == 0
+
+
+def test_lr_change_applies_to_next_step() -> None:
+    t = two_row_trainer(lr=0.1)
+    t.step()
+    t.lr = 0.2
+    rec = t.step()
+    assert rec is not None and rec.lr == 0.2
+    assert np.allclose(rec.params_after, np.array(rec.params_before) - 0.2 * np.array(rec.grads))
+
+
+def test_cancellation_stops_between_epochs() -> None:
+    t = random_trainer(lr=0.01)
+    seen: list[int] = []
+    status = t.run(100, on_epoch=lambda r: seen.append(r.epoch), cancelled=lambda: len(seen) >= 3)
+    assert status == "cancelled" and t.epochs_done == 3 and seen == [1, 2, 3]
+
+
+def test_minibatch_uses_mean_gradient_and_full_batch() -> None:
+    t = random_trainer(lr=0.1, batch_size=8)
+    rec = t.step()
+    assert rec is not None and rec.indices == list(range(8)) and len(rec.traces) == 8
+    mean = np.mean([tr.grads for tr in rec.traces], axis=0)
+    assert np.allclose(rec.grads, mean, rtol=1e-12)
+    full = random_trainer(lr=0.1, batch_size=1000)
+    full.epoch()
+    assert full.updates == 1 and full.epochs_done == 1
+
+
+def test_minibatch_epoch_equals_minibatch_steps() -> None:
+    a, b = random_trainer(lr=0.1, batch_size=6), random_trainer(lr=0.1, batch_size=6)
+    a.run(2)
+    while b.epochs_done < 2:
+        b.step()
+    assert np.allclose(a.theta, b.theta, rtol=1e-14, atol=0) and a.updates == b.updates == 14
+
+
+def test_nonfinite_divergence_keeps_last_finite_parameters() -> None:
+    arch = Architecture(2, 2, "linear")
+    x = np.array([[1e150, 1e150]] * 5)
+    y = np.zeros(5)
+    theta0 = np.ones(arch.n_params)
+    t = Trainer(arch, theta0, x, y, x[:0], y[:0], lr=1.0)
+    with np.errstate(all="raise"):  # no numpy warning or error may escape
+        assert t.run(10) == "diverged"
+    assert t.diverged_at == 1 and t.epochs_done == 0 and t.train_loss == []
+    assert np.all(np.isfinite(t.theta))
+    assert "infinite" in t.divergence_reason
+    assert t.step() is None and t.epoch() is None  # a diverged run stays stopped
+    assert t.undo() and not t.diverged  # ... until undone
+
+
+def test_blow_up_counts_as_divergence() -> None:
+    t = random_trainer("relu", lr=50.0)
+    t.run(50)
+    assert t.diverged and np.all(np.isfinite(t.theta))
+    if t.train_loss and t.diverged_at == t.epochs_done:
+        assert t.train_loss[-1] > BLOW_UP_FACTOR * max(t.initial_loss, 1.0)
+
+
+def test_step_divergence_is_reported_and_not_applied() -> None:
+    arch = Architecture(1, 1, "linear")
+    x, y = np.array([[1e200]]), np.array([0.0])
+    t = Trainer(arch, np.ones(4), x, y, x[:0], y[:0], lr=1.0)
+    rec = t.step()
+    assert rec is not None and rec.diverged and not all(map(math.isfinite, rec.params_after))
+    assert np.array_equal(t.theta, np.ones(4))
