@@ -1,0 +1,362 @@
+"""The nntui app: settings sidebar, live loss curve, results, and keys for every action.
+
+All numbers come from core (the Session's experiment); the app only arranges them. Training
+runs in a thread worker that holds `lock` for one epoch at a time, so keys stay responsive
+and a paused run is never touched by two threads at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
+
+from nntui.core.config import ExperimentConfig
+from nntui.core.errors import UserError
+from nntui.core.session import Change, Session
+from nntui.ui.screens.help import HelpScreen
+from nntui.ui.widgets.data_preview import DataPreview
+from nntui.ui.widgets.fields import SettingField
+from nntui.ui.widgets.loss_plot import LossPlot
+from nntui.ui.widgets.results import ResultsView
+from nntui.ui.widgets.settings import Sidebar
+from nntui.ui.widgets.status import StatusLine
+
+PROGRESS_INTERVAL = 0.1  # seconds between live updates from the worker (~10 per second)
+WIDE, NARROW = 140, 72
+
+
+class NNApp(App[None]):
+    """Train a small network on the keyboard and watch every number move."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
+    TITLE = "nntui"
+    BINDINGS = [
+        Binding("space", "toggle_run", "Run/pause", tooltip="run to the last epoch / pause"),
+        Binding("s", "step", "Step", tooltip="one SGD update (one sample or mini-batch)"),
+        Binding("e", "epoch", "Epoch", tooltip="finish the current epoch"),
+        Binding("f", "finish", "To end", tooltip="train to the last epoch at full speed"),
+        Binding("u", "undo", "Undo", tooltip="undo the last step, epoch or run epoch"),
+        Binding("r", "reset", "Reset", tooltip="back to the exact initial weights"),
+        Binding("question_mark", "help", "Help", tooltip="this help"),
+        Binding("q", "quit", "Quit", tooltip="quit nntui"),
+        Binding("plus", "scale_lr(10)", "lr×10", tooltip="multiply the learning rate by 10"),
+        Binding("minus", "scale_lr(0.1)", "lr÷10", tooltip="divide the learning rate by 10"),
+        Binding("asterisk", "scale_lr(2)", "lr×2", tooltip="multiply the learning rate by 2"),
+        Binding("slash", "scale_lr(0.5)", "lr÷2", tooltip="divide the learning rate by 2"),
+        Binding("g", "regenerate", "New data", tooltip="next data seed: new rows or split"),
+        Binding("w", "redraw", "New weights", tooltip="re-draw random initial weights"),
+        Binding("l", "toggle_log", "Log y", tooltip="log scale for the loss curve"),
+        Binding("b", "toggle_sidebar", "Sidebar", tooltip="show or hide the settings"),
+        Binding("1", "tab('tab-loss')", "Loss", tooltip="loss curve tab"),
+        Binding("2", "tab('tab-results')", "Results", tooltip="metrics and weights tab"),
+        Binding("3", "tab('tab-data')", "Data", tooltip="data preview tab"),
+        Binding("escape", "leave_field", "Keys", tooltip="leave a field: keys work again"),
+    ]
+
+    @dataclass
+    class Progress(Message):
+        """The training worker finished some epochs (posted at most ~10 times a second)."""
+
+        generation: int
+        rate: float
+
+    @dataclass
+    class TrainingDone(Message):
+        """The training worker stopped: "ok", "diverged" or "paused"."""
+
+        generation: int
+        status: str
+        rate: float
+
+    @dataclass
+    class DataLoaded(Message):
+        """A data change finished loading (table) or failed (error)."""
+
+        change: Change
+        field: SettingField | None
+        table: object | None = None
+        error: str = ""
+
+    def __init__(self, session: Session | ExperimentConfig | None = None) -> None:
+        super().__init__()
+        if not isinstance(session, Session):
+            session = Session(session or ExperimentConfig())
+        self.session = session
+        self.lock = threading.Lock()
+        self.rate: float | None = None
+        self.running = False
+
+    # -- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield Sidebar(self.session.config, self.session.trainer.initial_params)
+            with Vertical(id="main"):
+                yield Static("", id="banner")
+                with TabbedContent(id="tabs"):
+                    with TabPane("Loss", id="tab-loss"), Horizontal(id="loss-row"):
+                        yield LossPlot(id="plot")
+                        with VerticalScroll(id="side-results"):
+                            yield ResultsView(id="results-side")
+                    with TabPane("Results", id="tab-results"), VerticalScroll():
+                        yield ResultsView(id="results")
+                    with TabPane("Data", id="tab-data"), VerticalScroll():
+                        yield DataPreview(id="preview")
+                yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.refresh_all()
+        self.query_one("#plot").focus()
+
+    # -- rendering -------------------------------------------------------------------------
+    def state(self) -> str:
+        t = self.session.trainer
+        if t.diverged:
+            return "diverged"
+        if self.running:
+            return "running"
+        if t.epochs_done >= self.session.config.epochs:
+            return "finished"
+        return "ready" if t.updates == 0 else "paused"
+
+    def refresh_all(self) -> None:
+        self.refresh_training()
+        self.query_one(DataPreview).show(self.session.experiment.dataset)
+
+    def refresh_training(self) -> None:
+        """Redraw everything that follows the trainer: curve, status, results, banner."""
+        exp, t = self.session.experiment, self.session.trainer
+        self.query_one(LossPlot).show({"train": t.train_loss, "test": t.test_loss},
+                                      self.session.config.epochs)
+        self.query_one(StatusLine).render_status(
+            state=self.state(), epoch=t.epochs_done, epochs=self.session.config.epochs,
+            update=t.pos // t.batch_size, lr=t.lr, rate=self.rate,
+            train=t.train_loss[-1] if t.train_loss else t.initial_loss,
+            test=t.test_loss[-1] if t.test_loss else t.initial_test_loss,
+        )
+        metrics = {"train": exp.metrics("train"), "test": exp.metrics("test")}
+        for view in self.query(ResultsView):
+            view.show(metrics, t.initial_params, t.params, t.epochs_done)
+        banner = self.query_one("#banner", Static)
+        banner.display = t.diverged
+        if t.diverged:
+            banner.update(f"DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}. "
+                          f"Showing the last finite weights. Try a smaller lr (-), undo "
+                          f"(u) or reset (r).")
+
+    # -- training worker -------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="train")
+    def train(self, until: int, live: bool = True) -> None:
+        worker = get_current_worker()
+        trainer, gen = self.session.trainer, self.session.generation
+        start_updates, start = trainer.updates, time.perf_counter()
+        last = start
+        status = "ok"
+        while trainer.epochs_done < until and not trainer.diverged:
+            with self.lock:
+                if worker.is_cancelled:
+                    status = "paused"
+                    break
+                trainer.epoch()
+            now = time.perf_counter()
+            if live and now - last >= PROGRESS_INTERVAL:
+                last = now
+                self.post_message(self.Progress(gen, (trainer.updates - start_updates)
+                                                / max(now - start, 1e-9)))
+        elapsed = max(time.perf_counter() - start, 1e-9)
+        if trainer.diverged:
+            status = "diverged"
+        self.post_message(self.TrainingDone(gen, status,
+                                            (trainer.updates - start_updates) / elapsed))
+
+    def on_nnapp_progress(self, message: Progress) -> None:
+        if message.generation == self.session.generation:
+            self.rate = message.rate
+            self.refresh_training()
+
+    def on_nnapp_training_done(self, message: TrainingDone) -> None:
+        if message.generation != self.session.generation:
+            return
+        self.running = False
+        self.rate = message.rate
+        self.refresh_training()
+        if message.status == "diverged":
+            self.notify("The run diverged: see the banner.", severity="error")
+
+    def stop_training(self) -> None:
+        """Cancel the worker; after this returns it will not touch the trainer again."""
+        for worker in self.workers:
+            if worker.group == "train":
+                worker.cancel()
+        with self.lock:
+            pass
+        self.running = False
+
+    def start_training(self, live: bool) -> None:
+        t, epochs = self.session.trainer, self.session.config.epochs
+        if t.diverged:
+            self.notify("This run diverged: undo (u), reset (r) or lower the lr (-).",
+                        severity="warning")
+            return
+        if t.epochs_done >= epochs:
+            self.notify(f"All {epochs} epochs are done: raise epochs or reset (r).")
+            return
+        self.running = True
+        self.train(epochs, live)
+        self.refresh_training()
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_toggle_run(self) -> None:
+        if self.running:
+            self.stop_training()
+            self.refresh_training()
+        else:
+            self.start_training(live=True)
+
+    def action_finish(self) -> None:
+        if not self.running:
+            self.start_training(live=False)
+
+    def action_step(self) -> None:
+        self.stop_training()
+        record = self.session.trainer.step()
+        if record is None:
+            self.notify("This run diverged: undo (u) or reset (r).", severity="warning")
+        elif record.diverged:
+            self.notify("That step would make a weight infinite: the run diverged.",
+                        severity="error")
+        self.refresh_training()
+
+    def action_epoch(self) -> None:
+        self.stop_training()
+        if self.session.trainer.epoch() is None and not self.session.trainer.diverged:
+            self.notify("Nothing to do.")
+        self.refresh_training()
+
+    def action_undo(self) -> None:
+        self.stop_training()
+        if not self.session.trainer.undo():
+            self.notify("Nothing to undo: this is the initial state.")
+        self.refresh_training()
+
+    def action_reset(self) -> None:
+        self.stop_training()
+        self.session.trainer.reset()
+        self.rate = None
+        self.refresh_training()
+        self.notify("Reset to the initial weights.")
+
+    def action_scale_lr(self, factor: float) -> None:
+        lr = self.session.config.lr * factor
+        self.apply_change(self.session.propose("lr", repr(lr)), None)
+
+    def action_toggle_log(self) -> None:
+        plot = self.query_one(LossPlot)
+        plot.log_scale = not plot.log_scale
+        plot.refresh()
+
+    def action_toggle_sidebar(self) -> None:
+        self.screen.toggle_class("-no-sidebar")
+        self.screen.toggle_class("-show-sidebar")
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_leave_field(self) -> None:
+        self.query_one("#plot").focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
+
+    def action_regenerate(self) -> None:
+        self.apply_change(self.session.regenerate(), None)
+
+    def action_redraw(self) -> None:
+        try:
+            change = self.session.redraw_weights()
+        except UserError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.apply_change(change, None)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action != "leave_field":
+                yield SystemCommand(binding.description, binding.tooltip,
+                                    lambda a=binding.action: self.run_action(a))
+
+    # -- settings --------------------------------------------------------------------------
+    def on_setting_field_committed(self, message: SettingField.Committed) -> None:
+        try:
+            change = self.session.propose(message.key, message.text)
+        except UserError as exc:
+            message.field.show_error(str(exc))
+            return
+        message.field.clear_error()
+        self.apply_change(change, message.field)
+
+    def apply_change(self, change: Change, field: SettingField | None) -> None:
+        """Adopt a validated change; data loads that may be slow go to a worker."""
+        if change.kind == "none":
+            return
+        if change.kind == "live":
+            self.session.apply(change)
+            self.run_worker(self.query_one(Sidebar).sync(change.config,
+                                                        self.session.trainer.initial_params))
+            self.refresh_training()
+            return
+        self.stop_training()
+        if change.kind == "data" and change.config.dataset != "generated":
+            self.notify("Loading data…")
+            self.load_data(change, field)
+            return
+        self.adopt(change, field, None)
+
+    @work(thread=True, exclusive=True, group="data")
+    def load_data(self, change: Change, field: SettingField | None) -> None:
+        try:
+            table = self.session.load(change.config)
+        except UserError as exc:
+            self.post_message(self.DataLoaded(change, field, error=str(exc)))
+            return
+        self.post_message(self.DataLoaded(change, field, table=table))
+
+    def on_nnapp_data_loaded(self, message: DataLoaded) -> None:
+        if message.error:
+            self.report_error(message.field, message.error)
+            return
+        self.adopt(message.change, message.field, message.table)
+
+    def adopt(self, change: Change, field: SettingField | None, table: object | None) -> None:
+        old = self.session.trainer
+        try:
+            self.session.apply(change, table)  # type: ignore[arg-type]
+        except UserError as exc:
+            self.report_error(field, str(exc))
+            return
+        self.rate = None
+        self.run_worker(self.query_one(Sidebar).sync(change.config,
+                                                    self.session.trainer.initial_params))
+        self.refresh_all()
+        lost = f" ({old.epochs_done} epochs discarded)" if old.epochs_done else ""
+        what = "Data" if change.kind == "data" else "Network or initial weights"
+        self.notify(f"{what} changed: the run starts again from epoch 0{lost}.")
+
+    def report_error(self, field: SettingField | None, message: str) -> None:
+        if field is not None:
+            field.show_error(message)
+        self.notify(message, severity="error", title="Not applied; the current run is kept")

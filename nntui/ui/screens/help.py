@@ -1,0 +1,49 @@
+"""The `?` screen: every key of the app, made from the live bindings, and the conventions."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+CONVENTIONS = """\
+Network: z_j = sum_i w*x_i + b_j, h_j = g(z_j), y_hat = sum_j w*h_j + b_out, L = (y_hat - y)^2.
+Per-sample SGD: every parameter p <- p - lr * dL/dp after each training row, in order.
+Epoch loss: mean of L over all training rows after the epoch's last update (scaled target).
+Fields: type a value and press Enter (or leave the field); Escape returns to the keys.
+A bad value is refused in place and the current run is kept. Ctrl+P opens the command
+palette; every action below is there too."""
+
+
+def key_label(binding: Binding) -> str:
+    names = {"space": "space", "plus": "+", "minus": "-", "asterisk": "*", "slash": "/",
+             "question_mark": "?", "escape": "esc", "full_stop": "."}
+    return ", ".join(names.get(k, k) for k in binding.key.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists `bindings` (key, description, tooltip); any of escape, q or ? closes it."""
+
+    BINDINGS = [("escape,q,question_mark", "dismiss", "Close help")]
+
+    def __init__(self, bindings: list[Binding]) -> None:
+        super().__init__()
+        self.bindings = bindings
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, padding=(0, 2), header_style="bold")
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("action")
+        for binding in self.bindings:
+            table.add_row(key_label(binding), binding.tooltip or binding.description)
+        with VerticalScroll(id="help-body"):
+            yield Static(Text("nntui — keys", style="bold"))
+            yield Static(table)
+            yield Static(Text(CONVENTIONS, style="dim"), id="help-conventions")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss()

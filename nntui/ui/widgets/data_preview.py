@@ -1,0 +1,42 @@
+"""A short preview of the table: the first rows, raw and scaled, and the split sizes."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from nntui.core.experiment import Dataset
+from nntui.core.report import num
+
+
+class DataPreview(Static):
+    """Shows the first `rows` training rows of a Dataset."""
+
+    def show(self, dataset: Dataset, rows: int = 8) -> None:
+        table = dataset.table
+        x_raw, y_raw = dataset.raw("train")
+        x_s, y_s = dataset.part("train")
+        head = Text.assemble(
+            (f"{len(table)} rows", "bold"),
+            f" ({len(dataset.train_idx)} train / {len(dataset.test_idx)} test), "
+            f"{len(table.features)} input(s) -> {table.target}, {dataset.x_scaler.kind} "
+            "scaling",
+        )
+        if table.dropped_rows:
+            head.append(f"; {table.dropped_rows} row(s) with missing values dropped",
+                        style="yellow")
+        grid = Table(box=None, padding=(0, 1), header_style="bold")
+        grid.add_column("#", justify="right", style="dim")
+        for name in [*table.features, table.target]:
+            grid.add_column(name, justify="right")
+        for name in [*table.features, table.target]:
+            grid.add_column(f"{name}'", justify="right", style="cyan")
+        for i in range(min(rows, len(y_raw))):
+            raw = [num(v, 5) for v in (*x_raw[i], y_raw[i])]
+            scaled = [num(v, 4) for v in (*x_s[i], y_s[i])]
+            grid.add_row(str(i), *raw, *scaled)
+        note = Text("first training rows: raw values, then scaled (') as the network sees "
+                    "them", style="dim")
+        self.update(Group(head, note, grid))

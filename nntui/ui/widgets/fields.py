@@ -1,0 +1,106 @@
+"""One labelled setting: a compact input or choice, with its error shown right below it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Select
+
+
+class SettingField(Vertical):
+    """A labelled field that reports a committed value (Enter, leaving it, or a choice)."""
+
+    DEFAULT_CSS = """
+    SettingField { height: auto; }
+    SettingField > Horizontal { height: 1; }
+    SettingField .field-label { width: 11; color: $text-muted; }
+    SettingField Input, SettingField Select { width: 1fr; }
+    SettingField .field-error { color: $error; display: none; height: auto; }
+    SettingField.-error .field-error { display: block; }
+    SettingField.-error Input { background: $error 25%; }
+    """
+
+    BINDINGS = [Binding("escape", "leave", "Leave field", tooltip="back to the keys")]
+
+    @dataclass
+    class Committed(Message):
+        """The user finished editing: `text` is the field's raw text (or chosen value)."""
+
+        field: SettingField
+        key: str
+        text: str
+
+    def __init__(self, key: str, label: str, value: str, choices: tuple[str, ...] = (),
+                 tooltip: str = "", placeholder: str = "") -> None:
+        super().__init__(id=f"field-{key.replace(':', '-').replace('_', '-')}")
+        self.key = key
+        self.label = label
+        self.initial = value
+        self.choices = choices
+        self.help_text = tooltip
+        self.placeholder = placeholder
+        self._committed = value
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label(self.label, classes="field-label")
+            if self.choices:
+                yield Select([(c, c) for c in self.choices], value=self.initial,
+                             allow_blank=False, compact=True)
+            else:
+                yield Input(self.initial, placeholder=self.placeholder, compact=True,
+                            select_on_focus=True)
+        yield Label("", classes="field-error")
+
+    def on_mount(self) -> None:
+        if self.help_text:
+            self.tooltip = self.help_text
+
+    @property
+    def text(self) -> str:
+        if self.choices:
+            return str(self.query_one(Select).value)
+        return self.query_one(Input).value
+
+    def set_value(self, text: str) -> None:
+        """Show a value that came from elsewhere, without reporting it as an edit."""
+        self._committed = text
+        if self.choices:
+            with self.prevent(Select.Changed):
+                self.query_one(Select).value = text
+        else:
+            self.query_one(Input).value = text
+        self.clear_error()
+
+    def show_error(self, message: str) -> None:
+        self.query_one(".field-error", Label).update(message)
+        self.add_class("-error")
+
+    def clear_error(self) -> None:
+        self.remove_class("-error")
+
+    def _commit(self) -> None:
+        text = self.text
+        if text != self._committed or self.has_class("-error"):
+            self._committed = text
+            self.post_message(self.Committed(self, self.key, text))
+
+    def action_leave(self) -> None:
+        """Give the keys back to the app (the edit is committed on blur)."""
+        self.screen.set_focus(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._commit()
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        event.stop()
+        self._commit()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._commit()

@@ -1,0 +1,33 @@
+"""The one-line status: epoch, losses, speed and what the trainer is doing."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from nntui.core.report import num
+
+
+class StatusLine(Static):
+    """Set the fields, then call `render_status()`; `show_rate` is off in snapshot tests."""
+
+    show_rate = True
+
+    def render_status(self, *, state: str, epoch: int, epochs: int, update: int,
+                      train: float | None, test: float | None, rate: float | None,
+                      lr: float) -> None:
+        text = Text()
+        style = {"running": "bold green", "diverged": "bold white on red",
+                 "finished": "bold cyan"}.get(state, "bold")
+        text.append(f" {state} ", style=style)
+        text.append(f" ep {epoch}/{epochs}")
+        if update:
+            text.append(f"+{update}", style="dim")
+        text.append(f" train {num(train, 4)}")
+        if test is not None:
+            text.append(f" test {num(test, 4)}")
+        text.append(f" lr {num(lr, 4)}")
+        if rate is not None:
+            shown = f"{rate / 1e3:,.0f}k" if self.show_rate else "—"
+            text.append(f" {shown} steps/s", style="dim")
+        self.update(text)

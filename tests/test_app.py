@@ -1,0 +1,249 @@
+"""The app, driven by keys and fields through Textual's Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from textual.widgets import Input, TabbedContent
+
+from app_helpers import edit, field, make_app, plain, settle
+from nntui.core.config import ExperimentConfig
+from nntui.core.experiment import Experiment
+from nntui.core.report import metric_text
+from nntui.ui.screens.help import HelpScreen
+from nntui.ui.widgets.loss_plot import LossPlot, thin
+from nntui.ui.widgets.results import ResultsView
+from nntui.ui.widgets.status import StatusLine
+
+
+def status(app) -> str:  # noqa: ANN001
+    return plain(app.query_one(StatusLine))
+
+
+async def test_start_screen_shows_the_default_experiment() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cfg = app.session.config
+        assert (cfg.dataset, cfg.hidden, cfg.activation, cfg.init, cfg.lr, cfg.epochs) == (
+            "generated", 2, "relu", "notebook", 0.005, 300)
+        assert "ready" in status(app) and "ep 0/300" in status(app)
+        assert field(app, "lr").text == "0.005" and field(app, "param:w1").text == "0.5"
+        assert app.query_one(LossPlot).series == {}
+
+
+async def test_step_epoch_undo_reset_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = app.session.trainer
+        await pilot.press("s")
+        assert t.updates == 1 and t.pos == 1 and "+1" in status(app)
+        await pilot.press("e")
+        assert t.epochs_done == 1 and t.pos == 0 and len(t.train_loss) == 1
+        await pilot.press("e", "e")
+        assert t.epochs_done == 3 and "ep 3/300" in status(app)
+        await pilot.press("u")
+        assert t.epochs_done == 2
+        await pilot.press("u", "u", "u")
+        assert t.updates == 0 and np.array_equal(t.theta, t.theta0)
+        await pilot.press("e", "r")
+        assert t.epochs_done == 0 and np.array_equal(t.theta, t.theta0)
+        assert "ready" in status(app)
+
+
+async def test_run_to_end_matches_headless_run_and_shows_results() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        t = app.session.trainer
+        assert t.epochs_done == 300 and "finished" in status(app)
+        headless = Experiment.build(ExperimentConfig())
+        headless.run()
+        assert np.array_equal(t.theta, headless.trainer.theta)
+        assert app.query_one(LossPlot).series["train"] == headless.trainer.train_loss
+        text = plain(app.query_one("#results", ResultsView))
+        r2 = headless.metrics("test")["r2"]
+        assert metric_text("r2", r2) in text and "metrics after 300 epoch(s)" in text
+
+
+async def test_space_runs_and_pauses_without_blocking() -> None:
+    app = make_app(rows=1338, epochs=50_000)  # about half a minute of training
+    async with app.run_test(size=(80, 24)) as pilot:
+        t = app.session.trainer
+        await pilot.press("space")
+        assert app.running and "running" in status(app)
+        await pilot.press("space")  # pause straight away
+        assert not app.running
+        await settle(pilot)
+        done = t.epochs_done
+        assert 0 < done < 50_000 and "paused" in status(app)
+        await pilot.press("space")
+        await pilot.pause(0.2)
+        await pilot.press("s")  # a step while running pauses the run first
+        await settle(pilot)
+        assert not app.running and t.epochs_done > done and t.pos == 1
+
+
+async def test_learning_rate_keys_apply_at_the_next_step() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s", "plus")
+        assert app.session.config.lr == 0.05 and app.session.trainer.lr == 0.05
+        await settle(pilot)
+        assert field(app, "lr").text == "0.05"
+        rec_updates = app.session.trainer.updates
+        await pilot.press("minus", "minus", "asterisk", "slash", "slash")
+        assert abs(app.session.config.lr - 0.00025) < 1e-18
+        assert app.session.trainer.updates == rec_updates == 1  # nothing was reset
+
+
+async def test_bad_field_values_are_refused_in_place() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", "e")
+        theta = app.session.trainer.theta.copy()
+        for key, text, message in [
+            ("lr", "abc", "is not a number"), ("lr", "0", "must be above 0"),
+            ("epochs", "-3", "--epochs must be"), ("test_size", "1.5", "[0, 1)"),
+            ("n1_range", "5,1", "LO must be below HI"), ("param:w1", "x", "not a number"),
+            ("hidden", "two", "not a whole number"),
+        ]:
+            f = await edit(pilot, key, text)
+            assert f.has_class("-error"), key
+            assert message in plain(f.query_one(".field-error")), key
+            assert app.session.trainer.epochs_done == 2
+            assert np.array_equal(app.session.trainer.theta, theta)
+            f.query_one(Input).value = ""  # leave it empty for the next one
+        lr = await edit(pilot, "lr", "0.01")
+        assert not lr.has_class("-error") and app.session.trainer.lr == 0.01
+        assert app.session.trainer.epochs_done == 2  # the learning rate never resets
+
+
+async def test_csv_path_errors_and_loading(tmp_path: Path, insurance_csv: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await edit(pilot, "dataset", "csv")
+        f = field(app, "dataset")
+        assert f.has_class("-error") and "needs --csv" in plain(f.query_one(".field-error"))
+        assert app.session.config.dataset == "generated"
+        await pilot.press("escape")
+        f.clear_error()
+        path = await edit(pilot, "csv", str(tmp_path / "missing.csv"))
+        assert "not found" in plain(path.query_one(".field-error"))
+        await edit(pilot, "csv", str(insurance_csv))
+        assert app.session.config.dataset == "csv" and len(app.session.table) == 11
+        assert app.session.table.target == "charges"
+        feats = await edit(pilot, "features", "age,nope")
+        assert "unknown column 'nope'" in plain(feats.query_one(".field-error"))
+        await edit(pilot, "features", "age,bmi")
+        assert app.session.table.features == ["age", "bmi"]
+        assert field(app, "param:w1").text == "0.5"
+
+
+async def test_data_change_resets_the_run() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e", "e")
+        await edit(pilot, "n1_range", "0,20")
+        t = app.session.trainer
+        assert t.epochs_done == 0 and app.session.table.x[:, 0].max() > 5
+        seed = app.session.config.seed
+        await pilot.press("escape", "g")
+        assert app.session.config.seed == seed + 1 and field(app, "seed").text == str(seed + 1)
+
+
+async def test_hidden_units_rebuild_parameter_fields() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await edit(pilot, "hidden", "3")
+        await settle(pilot)
+        assert app.session.trainer.arch.n_params == 13
+        assert field(app, "param:w9").text == "-0.45" and field(app, "param:b4").text == "0"
+        await edit(pilot, "param:w2", "-0.75")
+        assert app.session.trainer.theta0[1] == -0.75 and app.session.config.set == {
+            "w2": -0.75}
+
+
+async def test_redraw_weights_only_for_random_presets() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        theta0 = app.session.trainer.theta0.copy()
+        await pilot.press("w")
+        assert np.array_equal(app.session.trainer.theta0, theta0)  # notebook is fixed
+        await edit(pilot, "init", "normal")
+        await pilot.press("escape")
+        first = app.session.trainer.theta0.copy()
+        await pilot.press("w")
+        await settle(pilot)
+        assert not np.array_equal(app.session.trainer.theta0, first)
+        assert field(app, "param:w1").text == f"{app.session.trainer.theta0[0]:.6g}"
+
+
+async def test_divergence_shows_a_banner() -> None:
+    app = make_app(lr=1.0, n1_range=(0, 20), n2_range=(0, 50), noise_range=(0.0, 10.0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f")
+        await settle(pilot)
+        banner = app.query_one("#banner")
+        assert banner.display and "DIVERGED" in plain(banner)  # type: ignore[arg-type]
+        assert "diverged" in status(app)
+        assert np.all(np.isfinite(app.session.trainer.theta))
+        await pilot.press("u")
+        assert not app.query_one("#banner").display
+
+
+async def test_tabs_log_scale_sidebar_and_help() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        assert app.query_one(TabbedContent).active == "tab-results"
+        await pilot.press("3")
+        assert app.query_one(TabbedContent).active == "tab-data"
+        await pilot.press("1", "l")
+        assert app.query_one(LossPlot).log_scale
+        await pilot.press("b")
+        assert not app.query_one("#sidebar").display
+        await pilot.press("b", "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "".join(plain(s) for s in app.screen.query("Static"))
+        for binding in app.BINDINGS:
+            assert binding.tooltip in text  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_actions() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "Epoch":
+            await pilot.press(ch)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.trainer.epochs_done == 1
+
+
+async def test_survives_resizing() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for size in [(40, 12), (160, 48), (60, 20), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.press("e")
+            await pilot.pause()
+        assert app.session.trainer.epochs_done == 4
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause()
+        assert app.screen.has_class("-narrow") and not app.query_one("#sidebar").display
+        await pilot.press("b")
+        await pilot.pause()
+        assert app.query_one("#sidebar").display
+
+
+def test_thin_keeps_ends_and_limit() -> None:
+    xs, ys = thin([float(i) for i in range(1000)], 50)
+    assert len(xs) <= 51 and xs[0] == 1 and xs[-1] == 1000 and ys[-1] == 999.0
+    assert thin([1.0, 2.0], 50) == ([1, 2], [1.0, 2.0])
