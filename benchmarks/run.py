@@ -7,11 +7,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import bench_app  # noqa: E402
 import bench_trainer  # noqa: E402
 
 
 def main() -> None:
     bench_trainer.main()
+    bench_app.main()
 
 
 if __name__ == "__main__":

@@ -114,9 +114,25 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
 
 
 def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """Check everything the app will need first, so a mistake fails as `nntui run` does.
+
+    Generated data is checked without numpy (the app paints before loading it); a table is
+    loaded here, so that a bad CSV never opens the app.
+    """
+    from nntui.core.choices import check_overrides
+
+    table = None
+    n_inputs = 2
+    if cfg.dataset != "generated":
+        from nntui.core.experiment import load_table, require_rows
+
+        table = load_table(cfg)
+        require_rows(table)
+        n_inputs = len(table.features)
+    check_overrides(n_inputs, cfg.hidden, cfg.set)
     from nntui.ui.app import NNApp
 
-    NNApp(cfg).run()
+    NNApp(cfg, table).run()
     return 0
 
 

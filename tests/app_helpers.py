@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from rich.console import Console
 from textual.pilot import Pilot
@@ -11,6 +13,7 @@ from textual.widgets import Input, Select, Static
 from nntui.core.config import ExperimentConfig
 from nntui.core.session import Session
 from nntui.ui.app import NNApp
+from nntui.ui.screenshots import settle, wait_ready
 from nntui.ui.widgets.fields import SettingField
 from nntui.ui.widgets.status import StatusLine
 
@@ -24,6 +27,14 @@ def make_app(**cfg: object) -> NNApp:
 
 def field(app: NNApp, key: str) -> SettingField:
     return app.query_one(f"#field-{key.replace(':', '-').replace('_', '-')}", SettingField)
+
+
+@asynccontextmanager
+async def running(app: NNApp, size: tuple[int, int] = (80, 24)) -> AsyncIterator[Pilot]:
+    """`app.run_test()` that yields once the body and its sidebar are mounted."""
+    async with app.run_test(size=size) as pilot:
+        await wait_ready(pilot)
+        yield pilot
 
 
 async def edit(pilot: Pilot, key: str, text: str) -> SettingField:
@@ -40,14 +51,6 @@ async def edit(pilot: Pilot, key: str, text: str) -> SettingField:
         await pilot.press("enter")
     await settle(pilot)
     return f
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait until every worker is done and every message handled."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
 
 
 def plain(widget: Static) -> str:

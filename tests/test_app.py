@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from textual.widgets import Input, TabbedContent
 
-from app_helpers import edit, field, make_app, plain, settle
+from app_helpers import edit, field, make_app, plain, running, settle
 from nntui.core.config import ExperimentConfig
 from nntui.core.experiment import Experiment
 from nntui.core.report import metric_text
@@ -23,7 +23,7 @@ def status(app) -> str:  # noqa: ANN001
 
 async def test_start_screen_shows_the_default_experiment() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await settle(pilot)
         cfg = app.session.config
         assert (cfg.dataset, cfg.hidden, cfg.activation, cfg.init, cfg.lr, cfg.epochs) == (
@@ -35,7 +35,7 @@ async def test_start_screen_shows_the_default_experiment() -> None:
 
 async def test_step_epoch_undo_reset_keys() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         t = app.session.trainer
         await pilot.press("s")
         assert t.updates == 1 and t.pos == 1 and "+1" in status(app)
@@ -54,7 +54,7 @@ async def test_step_epoch_undo_reset_keys() -> None:
 
 async def test_run_to_end_matches_headless_run_and_shows_results() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("f")
         await settle(pilot)
         t = app.session.trainer
@@ -70,7 +70,7 @@ async def test_run_to_end_matches_headless_run_and_shows_results() -> None:
 
 async def test_space_runs_and_pauses_without_blocking() -> None:
     app = make_app(rows=1338, epochs=50_000)  # about half a minute of training
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         t = app.session.trainer
         await pilot.press("space")
         assert app.running and "running" in status(app)
@@ -88,7 +88,7 @@ async def test_space_runs_and_pauses_without_blocking() -> None:
 
 async def test_learning_rate_keys_apply_at_the_next_step() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("s", "plus")
         assert app.session.config.lr == 0.05 and app.session.trainer.lr == 0.05
         await settle(pilot)
@@ -101,7 +101,7 @@ async def test_learning_rate_keys_apply_at_the_next_step() -> None:
 
 async def test_bad_field_values_are_refused_in_place() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("e", "e")
         theta = app.session.trainer.theta.copy()
         for key, text, message in [
@@ -123,7 +123,7 @@ async def test_bad_field_values_are_refused_in_place() -> None:
 
 async def test_csv_path_errors_and_loading(tmp_path: Path, insurance_csv: Path) -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await edit(pilot, "dataset", "csv")
         f = field(app, "dataset")
         assert f.has_class("-error") and "needs --csv" in plain(f.query_one(".field-error"))
@@ -144,7 +144,7 @@ async def test_csv_path_errors_and_loading(tmp_path: Path, insurance_csv: Path) 
 
 async def test_data_change_resets_the_run() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("e", "e")
         await edit(pilot, "n1_range", "0,20")
         t = app.session.trainer
@@ -156,7 +156,7 @@ async def test_data_change_resets_the_run() -> None:
 
 async def test_hidden_units_rebuild_parameter_fields() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await edit(pilot, "hidden", "3")
         await settle(pilot)
         assert app.session.trainer.arch.n_params == 13
@@ -168,7 +168,7 @@ async def test_hidden_units_rebuild_parameter_fields() -> None:
 
 async def test_redraw_weights_only_for_random_presets() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         theta0 = app.session.trainer.theta0.copy()
         await pilot.press("w")
         assert np.array_equal(app.session.trainer.theta0, theta0)  # notebook is fixed
@@ -183,7 +183,7 @@ async def test_redraw_weights_only_for_random_presets() -> None:
 
 async def test_divergence_shows_a_banner() -> None:
     app = make_app(lr=1.0, n1_range=(0, 20), n2_range=(0, 50), noise_range=(0.0, 10.0))
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("f")
         await settle(pilot)
         banner = app.query_one("#banner")
@@ -196,7 +196,7 @@ async def test_divergence_shows_a_banner() -> None:
 
 async def test_tabs_log_scale_sidebar_and_help() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("2")
         assert app.query_one(TabbedContent).active == "tab-results"
         await pilot.press("3")
@@ -216,7 +216,7 @@ async def test_tabs_log_scale_sidebar_and_help() -> None:
 
 async def test_command_palette_runs_actions() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         await pilot.press("ctrl+p")
         await pilot.pause()
         for ch in "Epoch":
@@ -229,7 +229,7 @@ async def test_command_palette_runs_actions() -> None:
 
 async def test_survives_resizing() -> None:
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running(app, (80, 24)) as pilot:
         for size in [(40, 12), (160, 48), (60, 20), (80, 24)]:
             await pilot.resize_terminal(*size)
             await pilot.press("e")

@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nntui.core.network import ACTIVATIONS, Architecture
+from nntui.core.choices import ACTIVATIONS
+from nntui.core.network import Architecture
 
 
 def test_names_follow_the_notebook_for_2_2_1() -> None:

@@ -13,12 +13,8 @@ import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
+from nntui.core.choices import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
 from nntui.core.errors import UserError
-from nntui.core.initialization import PRESETS
-from nntui.core.network import ACTIVATIONS
-from nntui.core.scaling import SCALINGS
-
-DATASETS = ("generated", "diabetes", "csv")
 
 
 @dataclass
@@ -180,7 +176,7 @@ def parse_value(key: str, value: Any) -> Any:
 def validate(cfg: ExperimentConfig) -> None:
     """Cross-field and range checks; the messages say how to fix the value."""
     checks = [
-        (cfg.rows is None or cfg.rows >= 1, "--rows must be at least 1"),
+        (cfg.rows is None or cfg.rows >= 2, "--rows must be at least 2"),
         (0.0 <= cfg.test_size < 1.0, f"--test-size must be in [0, 1), got {cfg.test_size}"),
         (1 <= cfg.hidden <= 64, f"--hidden must be between 1 and 64, got {cfg.hidden}"),
         (cfg.sigma > 0.0, f"--sigma must be above 0, got {cfg.sigma}"),

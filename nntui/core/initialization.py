@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from nntui.core.choices import PRESETS, check_overrides
 from nntui.core.errors import UserError
 from nntui.core.network import Architecture
 
@@ -21,8 +22,6 @@ NOTEBOOK_OUTPUT_BIAS = 0.0
 #: Large: magnitudes 2-3 with mixed signs; small is the same pattern divided by 1000.
 LARGE_VALUES = (2.5, -2.0, 3.0, 2.2, -2.8, 2.6, -2.4, 2.9, 2.1, -2.7)
 
-PRESETS = ("notebook", "large", "small", "ones", "normal", "uniform", "xavier", "he")
-RANDOM_PRESETS = ("normal", "uniform", "xavier", "he")
 PRESET_HELP = {
     "notebook": "fixed moderate values (w cycle 0.5, -0.3, 0.2, 0.4, ...; hidden b 0.1)",
     "large": "fixed values of size 2-3 with mixed signs",
@@ -73,12 +72,8 @@ def initial_params(
 
 
 def apply_overrides(arch: Architecture, theta: np.ndarray, overrides: dict[str, float]) -> None:
-    """Set parameters by name in place; an unknown name is a UserError listing valid ones."""
+    """Set parameters by name in place (names checked first)."""
+    check_overrides(arch.n_inputs, arch.n_hidden, overrides)
     names = arch.names
     for name, value in overrides.items():
-        if name not in names:
-            raise UserError(
-                f"--set {name}: this network has no parameter {name!r}; "
-                f"it has {names[0]}..{names[arch.n_weights - 1]} and b1..b{arch.n_hidden + 1}"
-            )
         theta[names.index(name)] = value

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
+from nntui.core.choices import param_names
 
 
 def activate(name: str, z: float) -> float:
@@ -77,9 +77,7 @@ class Architecture:
     @property
     def names(self) -> list[str]:
         """Parameter names in vector order: w1..w[n*k+k], b1..b[k+1]."""
-        return [f"w{i}" for i in range(1, self.n_weights + 1)] + [
-            f"b{j}" for j in range(1, self.n_hidden + 2)
-        ]
+        return param_names(self.n_inputs, self.n_hidden)
 
     def input_weight(self, j: int, i: int) -> int:
         """Vector index of the weight from input i to hidden unit j (both 0-based)."""

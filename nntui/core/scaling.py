@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SCALINGS = ("minmax", "standard", "none")
+from nntui.core.choices import SCALINGS
+
+__all__ = ["SCALINGS", "Scaler"]
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from nntui.core.choices import RANDOM_PRESETS
 from nntui.core.config import ExperimentConfig, parse_value, validate
 from nntui.core.data import Table
 from nntui.core.errors import UserError
@@ -20,8 +21,7 @@ DATA_KEYS = frozenset({"dataset", "csv", "features", "target", "rows", "n1_range
                        "noise_range", "seed", "scale", "test_size"})
 #: These apply to the running trainer without a restart.
 LIVE_KEYS = frozenset({"lr", "epochs"})
-#: Everything else (network, initial weights, batching) restarts from new initial weights.
-RANDOM_INIT = ("normal", "uniform", "xavier", "he")
+# Everything else (network, initial weights, batching) restarts from new initial weights.
 
 
 @dataclass
@@ -110,7 +110,7 @@ class Session:
     def redraw_weights(self) -> Change:
         """A new draw of a random preset (next init seed); fixed presets cannot re-draw."""
         cfg = self.config
-        if cfg.init not in RANDOM_INIT:
+        if cfg.init not in RANDOM_PRESETS:
             raise UserError(f"init preset {cfg.init!r} is fixed; choose normal, uniform, "
                             "xavier or he to draw random weights")
         return Change(replace(cfg, init_seed=cfg.effective_init_seed + 1, set={}), "model",

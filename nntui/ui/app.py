@@ -1,8 +1,10 @@
-"""The nntui app: settings sidebar, live loss curve, results, and keys for every action.
+"""The nntui app: keys for every action, a training worker, and settings that apply safely.
 
-All numbers come from core (the Session's experiment); the app only arranges them. Training
-runs in a thread worker that holds `lock` for one epoch at a time, so keys stay responsive
-and a paused run is never touched by two threads at once.
+Start-up is kept close to a bare Textual app: this module imports only Textual basics. The
+first frame (footer and a "starting" line) is painted before numpy, plotext and the body
+are loaded; then the Session is built and the MainView mounted. All numbers come from core.
+Training runs in a thread worker that holds `lock` for one epoch at a time, so keys stay
+responsive and a paused run is never touched by two threads at once.
 """
 
 from __future__ import annotations
@@ -12,37 +14,36 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from nntui.core.config import ExperimentConfig
 from nntui.core.errors import UserError
-from nntui.core.session import Change, Session
-from nntui.ui.screens.help import HelpScreen
-from nntui.ui.widgets.data_preview import DataPreview
-from nntui.ui.widgets.fields import SettingField
-from nntui.ui.widgets.loss_plot import LossPlot
-from nntui.ui.widgets.results import ResultsView
-from nntui.ui.widgets.settings import Sidebar
-from nntui.ui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from nntui.core.data import Table
+    from nntui.core.session import Change, Session
+    from nntui.ui.main_view import MainView
+    from nntui.ui.widgets.fields import SettingField
 
 PROGRESS_INTERVAL = 0.1  # seconds between live updates from the worker (~10 per second)
 WIDE, NARROW = 140, 72
+ALWAYS_ALLOWED = ("quit", "help", "command_palette")
 
 
 class NNApp(App[None]):
     """Train a small network on the keyboard and watch every number move."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
     TITLE = "nntui"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
     BINDINGS = [
         Binding("space", "toggle_run", "Run/pause", tooltip="run to the last epoch / pause"),
         Binding("s", "step", "Step", tooltip="one SGD update (one sample or mini-batch)"),
@@ -52,6 +53,7 @@ class NNApp(App[None]):
         Binding("r", "reset", "Reset", tooltip="back to the exact initial weights"),
         Binding("question_mark", "help", "Help", tooltip="this help"),
         Binding("q", "quit", "Quit", tooltip="quit nntui"),
+        Binding("ctrl+p", "command_palette", "Palette", tooltip="command palette: every action"),
         Binding("plus", "scale_lr(10)", "lr×10", tooltip="multiply the learning rate by 10"),
         Binding("minus", "scale_lr(0.1)", "lr÷10", tooltip="divide the learning rate by 10"),
         Binding("asterisk", "scale_lr(2)", "lr×2", tooltip="multiply the learning rate by 2"),
@@ -87,81 +89,91 @@ class NNApp(App[None]):
 
         change: Change
         field: SettingField | None
-        table: object | None = None
+        table: Table | None = None
         error: str = ""
 
-    def __init__(self, session: Session | ExperimentConfig | None = None) -> None:
+    def __init__(self, config: ExperimentConfig | Session | None = None,
+                 table: Table | None = None) -> None:
+        """Open on `config` (validated); `table` is data already loaded for it."""
         super().__init__()
-        if not isinstance(session, Session):
-            session = Session(session or ExperimentConfig())
-        self.session = session
+        self._start: tuple[ExperimentConfig, Table | None] | None = None
+        self.session: Session | None = None
+        if config is not None and not isinstance(config, ExperimentConfig):
+            self.session = config
+        else:
+            self._start = (config or ExperimentConfig(), table)
         self.lock = threading.Lock()
         self.rate: float | None = None
         self.running = False
 
-    # -- layout ----------------------------------------------------------------------------
+    # -- start-up ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
-            yield Sidebar(self.session.config, self.session.trainer.initial_params)
-            with Vertical(id="main"):
-                yield Static("", id="banner")
-                with TabbedContent(id="tabs"):
-                    with TabPane("Loss", id="tab-loss"), Horizontal(id="loss-row"):
-                        yield LossPlot(id="plot")
-                        with VerticalScroll(id="side-results"):
-                            yield ResultsView(id="results-side")
-                    with TabPane("Results", id="tab-results"), VerticalScroll():
-                        yield ResultsView(id="results")
-                    with TabPane("Data", id="tab-data"), VerticalScroll():
-                        yield DataPreview(id="preview")
-                yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield Static("starting nntui…", id="starting")
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.refresh_all()
-        self.query_one("#plot").focus()
+        self.call_after_refresh(self.build_body)
 
-    # -- rendering -------------------------------------------------------------------------
+    async def build_body(self) -> None:
+        """After the first paint: build the session (numpy) and mount the body."""
+        from nntui.core.session import Session
+        from nntui.ui.main_view import MainView
+
+        if self.session is None and self._start is not None:
+            try:
+                self.session = Session(*self._start)
+            except UserError as exc:  # the CLI checks first; this is the last safety net
+                self.query_one("#starting", Static).update(f"nntui: error: {exc} (q quits)")
+                return
+        assert self.session is not None
+        if not self.screen.is_attached or self._exit:  # quit before the body was built
+            return
+        await self.query_one("#starting").remove()
+        await self.mount(MainView(self.session), before=self.query_one(Footer))
+        self.refresh_all()
+        self.screen.set_focus(None)
+
+    @property
+    def ready(self) -> bool:
+        return self.session is not None and bool(self.query("#body"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action in ALWAYS_ALLOWED or self.ready
+
+    @property
+    def view(self) -> MainView:
+        return self.query_one("#body")  # type: ignore[return-value]
+
+    @property
+    def live(self) -> Session:
+        """The session, once built (every action runs only after that)."""
+        assert self.session is not None
+        return self.session
+
+    # -- rendering ---------------------------------------------------------------------------
     def state(self) -> str:
-        t = self.session.trainer
+        t = self.live.trainer
         if t.diverged:
             return "diverged"
         if self.running:
             return "running"
-        if t.epochs_done >= self.session.config.epochs:
+        if t.epochs_done >= self.live.config.epochs:
             return "finished"
         return "ready" if t.updates == 0 else "paused"
 
     def refresh_all(self) -> None:
+        self.view.session = self.live
         self.refresh_training()
-        self.query_one(DataPreview).show(self.session.experiment.dataset)
+        self.view.show_data()
 
     def refresh_training(self) -> None:
-        """Redraw everything that follows the trainer: curve, status, results, banner."""
-        exp, t = self.session.experiment, self.session.trainer
-        self.query_one(LossPlot).show({"train": t.train_loss, "test": t.test_loss},
-                                      self.session.config.epochs)
-        self.query_one(StatusLine).render_status(
-            state=self.state(), epoch=t.epochs_done, epochs=self.session.config.epochs,
-            update=t.pos // t.batch_size, lr=t.lr, rate=self.rate,
-            train=t.train_loss[-1] if t.train_loss else t.initial_loss,
-            test=t.test_loss[-1] if t.test_loss else t.initial_test_loss,
-        )
-        metrics = {"train": exp.metrics("train"), "test": exp.metrics("test")}
-        for view in self.query(ResultsView):
-            view.show(metrics, t.initial_params, t.params, t.epochs_done)
-        banner = self.query_one("#banner", Static)
-        banner.display = t.diverged
-        if t.diverged:
-            banner.update(f"DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}. "
-                          f"Showing the last finite weights. Try a smaller lr (-), undo "
-                          f"(u) or reset (r).")
+        self.view.show_training(self.state(), self.rate)
 
-    # -- training worker -------------------------------------------------------------------
+    # -- training worker ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="train")
     def train(self, until: int, live: bool = True) -> None:
         worker = get_current_worker()
-        trainer, gen = self.session.trainer, self.session.generation
+        trainer, gen = self.live.trainer, self.live.generation
         start_updates, start = trainer.updates, time.perf_counter()
         last = start
         status = "ok"
@@ -183,12 +195,12 @@ class NNApp(App[None]):
                                             (trainer.updates - start_updates) / elapsed))
 
     def on_nnapp_progress(self, message: Progress) -> None:
-        if message.generation == self.session.generation:
+        if message.generation == self.live.generation:
             self.rate = message.rate
             self.refresh_training()
 
     def on_nnapp_training_done(self, message: TrainingDone) -> None:
-        if message.generation != self.session.generation:
+        if message.generation != self.live.generation:
             return
         self.running = False
         self.rate = message.rate
@@ -206,7 +218,7 @@ class NNApp(App[None]):
         self.running = False
 
     def start_training(self, live: bool) -> None:
-        t, epochs = self.session.trainer, self.session.config.epochs
+        t, epochs = self.live.trainer, self.live.config.epochs
         if t.diverged:
             self.notify("This run diverged: undo (u), reset (r) or lower the lr (-).",
                         severity="warning")
@@ -218,7 +230,7 @@ class NNApp(App[None]):
         self.train(epochs, live)
         self.refresh_training()
 
-    # -- actions ---------------------------------------------------------------------------
+    # -- actions -----------------------------------------------------------------------------
     def action_toggle_run(self) -> None:
         if self.running:
             self.stop_training()
@@ -232,7 +244,7 @@ class NNApp(App[None]):
 
     def action_step(self) -> None:
         self.stop_training()
-        record = self.session.trainer.step()
+        record = self.live.trainer.step()
         if record is None:
             self.notify("This run diverged: undo (u) or reset (r).", severity="warning")
         elif record.diverged:
@@ -242,51 +254,51 @@ class NNApp(App[None]):
 
     def action_epoch(self) -> None:
         self.stop_training()
-        if self.session.trainer.epoch() is None and not self.session.trainer.diverged:
+        if self.live.trainer.epoch() is None and not self.live.trainer.diverged:
             self.notify("Nothing to do.")
         self.refresh_training()
 
     def action_undo(self) -> None:
         self.stop_training()
-        if not self.session.trainer.undo():
+        if not self.live.trainer.undo():
             self.notify("Nothing to undo: this is the initial state.")
         self.refresh_training()
 
     def action_reset(self) -> None:
         self.stop_training()
-        self.session.trainer.reset()
+        self.live.trainer.reset()
         self.rate = None
         self.refresh_training()
         self.notify("Reset to the initial weights.")
 
     def action_scale_lr(self, factor: float) -> None:
-        lr = self.session.config.lr * factor
-        self.apply_change(self.session.propose("lr", repr(lr)), None)
+        lr = self.live.config.lr * factor
+        self.apply_change(self.live.propose("lr", repr(lr)), None)
 
     def action_toggle_log(self) -> None:
-        plot = self.query_one(LossPlot)
-        plot.log_scale = not plot.log_scale
-        plot.refresh()
+        self.view.toggle_log_scale()
 
     def action_toggle_sidebar(self) -> None:
         self.screen.toggle_class("-no-sidebar")
         self.screen.toggle_class("-show-sidebar")
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.view.query_one("#tabs").active = tab  # type: ignore[attr-defined]
 
     def action_leave_field(self) -> None:
-        self.query_one("#plot").focus()
+        self.screen.set_focus(None)
 
     def action_help(self) -> None:
+        from nntui.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
 
     def action_regenerate(self) -> None:
-        self.apply_change(self.session.regenerate(), None)
+        self.apply_change(self.live.regenerate(), None)
 
     def action_redraw(self) -> None:
         try:
-            change = self.session.redraw_weights()
+            change = self.live.redraw_weights()
         except UserError as exc:
             self.notify(str(exc), severity="warning")
             return
@@ -295,14 +307,16 @@ class NNApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action != "leave_field":
+            if isinstance(binding, Binding) and binding.action not in ("leave_field",
+                                                                       "command_palette"):
                 yield SystemCommand(binding.description, binding.tooltip,
                                     lambda a=binding.action: self.run_action(a))
 
-    # -- settings --------------------------------------------------------------------------
-    def on_setting_field_committed(self, message: SettingField.Committed) -> None:
+    # -- settings ----------------------------------------------------------------------------
+    def on_setting_field_committed(self, message: Any) -> None:
+        """A field was edited (SettingField.Committed): refuse in place or apply."""
         try:
-            change = self.session.propose(message.key, message.text)
+            change = self.live.propose(message.key, message.text)
         except UserError as exc:
             message.field.show_error(str(exc))
             return
@@ -314,9 +328,8 @@ class NNApp(App[None]):
         if change.kind == "none":
             return
         if change.kind == "live":
-            self.session.apply(change)
-            self.run_worker(self.query_one(Sidebar).sync(change.config,
-                                                        self.session.trainer.initial_params))
+            self.live.apply(change)
+            self.run_worker(self.view.sync_settings())
             self.refresh_training()
             return
         self.stop_training()
@@ -329,7 +342,7 @@ class NNApp(App[None]):
     @work(thread=True, exclusive=True, group="data")
     def load_data(self, change: Change, field: SettingField | None) -> None:
         try:
-            table = self.session.load(change.config)
+            table = self.live.load(change.config)
         except UserError as exc:
             self.post_message(self.DataLoaded(change, field, error=str(exc)))
             return
@@ -341,16 +354,15 @@ class NNApp(App[None]):
             return
         self.adopt(message.change, message.field, message.table)
 
-    def adopt(self, change: Change, field: SettingField | None, table: object | None) -> None:
-        old = self.session.trainer
+    def adopt(self, change: Change, field: SettingField | None, table: Table | None) -> None:
+        old = self.live.trainer
         try:
-            self.session.apply(change, table)  # type: ignore[arg-type]
+            self.live.apply(change, table)
         except UserError as exc:
             self.report_error(field, str(exc))
             return
         self.rate = None
-        self.run_worker(self.query_one(Sidebar).sync(change.config,
-                                                    self.session.trainer.initial_params))
+        self.run_worker(self.view.sync_settings())
         self.refresh_all()
         lost = f" ({old.epochs_done} epochs discarded)" if old.epochs_done else ""
         what = "Data" if change.kind == "data" else "Network or initial weights"

@@ -50,7 +50,7 @@ class LossPlot(PlotextPlot):
                 kept = [(x, y) for x, y in zip(xs, ys) if y > 0]
                 xs, ys = [x for x, _ in kept], [y for _, y in kept]
             if xs:
-                plt.plot(xs, ys, label=label, marker="braille")
+                plt.plot(xs, ys, label=label, marker="hd")
                 longest = max(longest, xs[-1])
         if self.log_scale and longest:
             plt.yscale("log")

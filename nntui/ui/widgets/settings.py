@@ -6,10 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Collapsible, Static
 
-from nntui.core.config import DATASETS, ExperimentConfig
-from nntui.core.initialization import PRESET_HELP, PRESETS
-from nntui.core.network import ACTIVATIONS
-from nntui.core.scaling import SCALINGS
+from nntui.core.choices import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
+from nntui.core.config import ExperimentConfig
+from nntui.core.initialization import PRESET_HELP
 from nntui.core.session import config_text
 from nntui.ui.widgets.fields import SettingField
 

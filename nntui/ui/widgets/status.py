@@ -27,7 +27,6 @@ class StatusLine(Static):
         if test is not None:
             text.append(f" test {num(test, 4)}")
         text.append(f" lr {num(lr, 4)}")
-        if rate is not None:
-            shown = f"{rate / 1e3:,.0f}k" if self.show_rate else "—"
-            text.append(f" {shown} steps/s", style="dim")
+        if rate is not None and self.show_rate:
+            text.append(f" {rate / 1e3:,.0f}k steps/s", style="dim")
         self.update(text)

@@ -1,0 +1,77 @@
+"""Everything below the title: settings sidebar, tabs (loss, results, data) and status.
+
+Imported only after the app's first paint, with numpy and plotext behind it. The view
+never computes: it is handed a Session and shows what core has already worked out.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
+from textual.widgets import Static, TabbedContent, TabPane
+
+from nntui.core.session import Session
+from nntui.ui.widgets.data_preview import DataPreview
+from nntui.ui.widgets.loss_plot import LossPlot
+from nntui.ui.widgets.results import ResultsView
+from nntui.ui.widgets.settings import Sidebar
+from nntui.ui.widgets.status import StatusLine
+
+
+class MainView(Horizontal):
+    """The app's body for one Session (data goes down; edits go up as messages)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="body")
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        # The sidebar's ~150 small widgets are mounted just after the body's first paint.
+        yield Lazy(Sidebar(self.session.config, self.session.trainer.initial_params))
+        with Vertical(id="main"):
+            yield Static("", id="banner")
+            with TabbedContent(id="tabs"):
+                with TabPane("Loss", id="tab-loss"), Horizontal(id="loss-row"):
+                    yield LossPlot(id="plot")
+                    with VerticalScroll(id="side-results"):
+                        yield ResultsView(id="results-side")
+                with TabPane("Results", id="tab-results"), VerticalScroll():
+                    yield ResultsView(id="results")
+                with TabPane("Data", id="tab-data"), VerticalScroll():
+                    yield DataPreview(id="preview")
+            yield StatusLine(id="status")
+
+    def show_data(self) -> None:
+        self.query_one(DataPreview).show(self.session.experiment.dataset)
+
+    def show_training(self, state: str, rate: float | None) -> None:
+        """Redraw everything that follows the trainer: curve, status, results, banner."""
+        session = self.session
+        exp, t = session.experiment, session.trainer
+        self.query_one(LossPlot).show({"train": t.train_loss, "test": t.test_loss},
+                                      session.config.epochs)
+        self.query_one(StatusLine).render_status(
+            state=state, epoch=t.epochs_done, epochs=session.config.epochs,
+            update=t.pos // t.batch_size, lr=t.lr, rate=rate,
+            train=t.train_loss[-1] if t.train_loss else t.initial_loss,
+            test=t.test_loss[-1] if t.test_loss else t.initial_test_loss,
+        )
+        metrics = {"train": exp.metrics("train"), "test": exp.metrics("test")}
+        for view in self.query(ResultsView):
+            view.show(metrics, t.initial_params, t.params, t.epochs_done)
+        banner = self.query_one("#banner", Static)
+        banner.display = t.diverged
+        if t.diverged:
+            banner.update(f"DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}. "
+                          "Last finite weights kept; - lowers lr, u undoes, r resets.")
+
+    async def sync_settings(self) -> None:
+        """Show the session's settings in the sidebar (after keys or a rebuild)."""
+        for sidebar in self.query(Sidebar):
+            await sidebar.sync(self.session.config, self.session.trainer.initial_params)
+
+    def toggle_log_scale(self) -> None:
+        plot = self.query_one(LossPlot)
+        plot.log_scale = not plot.log_scale
+        plot.refresh()
