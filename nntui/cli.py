@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -85,6 +86,17 @@ def build_parser() -> Parser:
     run = sub.add_parser("run", parents=[common], help="train headless and print a summary",
                          description="Train headless; print a summary or one JSON document.")
     run.add_argument("--json", action="store_true", help="print one JSON document")
+    step = sub.add_parser(
+        "step", parents=[common], help="print a worked example of SGD steps",
+        description="The forward pass, the chain rule and the update for one training "
+        "sample, from the initial parameters (for handouts and lab reports).")
+    step.add_argument("--sample", metavar="I", default="0",
+                      help="training row to start from (0-based, in order; default 0)")
+    step.add_argument("--steps", metavar="N", default=None,
+                      help="apply N consecutive steps from sample I and print each")
+    out = step.add_mutually_exclusive_group()
+    out.add_argument("--markdown", action="store_true", help="print Markdown")
+    out.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -110,6 +122,42 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
         print(json.dumps(exp.document(), indent=2, allow_nan=False))
     else:
         print(summary(exp))
+    return 0
+
+
+def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    from nntui.core.config import parse_int
+    from nntui.core.experiment import Experiment, finite_or_null
+    from nntui.core.worked import to_json, to_text, worked_step
+
+    index = parse_int("--sample", ns.sample)
+    steps = 1 if ns.steps is None else parse_int("--steps", ns.steps)
+    if steps < 1 or steps > 10_000:
+        raise UserError(f"--steps must be between 1 and 10000, got {steps}")
+    exp = Experiment.build(cfg)
+    t = exp.trainer
+    if not 0 <= index < t.n_train:
+        raise UserError(f"--sample {index} is out of range: the training rows are 0.."
+                        f"{t.n_train - 1}")
+    if cfg.batch_size != 1:
+        raise UserError("nntui step shows per-sample steps; use --batch-size 1")
+    t.seek(index)
+    worked = []
+    for _ in range(steps):
+        record = t.step()
+        if record is None:
+            break
+        worked.append(worked_step(exp, record))
+    if ns.json:
+        doc = to_json(worked[0]) if ns.steps is None else {
+            "steps": [to_json(w) for w in worked]}
+        print(json.dumps(finite_or_null(doc), indent=2, allow_nan=False))
+        return 0
+    for n, w in enumerate(worked):
+        title = f"Step {n + 1} of {len(worked)}: epoch {w.record.epoch}, sample {w.index}"
+        print(("## " if ns.markdown else "") + title + ("\n" if ns.markdown else ""))
+        print(to_text(w, markdown=ns.markdown))
+        print()
     return 0
 
 
@@ -139,6 +187,7 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
 COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]] = {
     None: cmd_app,
     "run": cmd_run,
+    "step": cmd_step,
 }
 
 
@@ -155,7 +204,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def entry(argv: Sequence[str] | None = None) -> Any:
     """Console-script entry point."""
-    raise SystemExit(main(argv))
+    try:
+        code = main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `nntui step | head`: the reader left; that is not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    raise SystemExit(code)
 
 
 if __name__ == "__main__":

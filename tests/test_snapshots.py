@@ -10,6 +10,8 @@ CASES = [(name, SCENES[name][2]) for name in SCENES] + [
     ("start-80x24", (160, 48)),
     ("finished-80x24", (160, 48)),
     ("diverged-80x24", (160, 48)),
+    ("inspector-80x24", (160, 48)),
+    ("inspector-closed-gate-160x48", (80, 24)),
 ]
 
 

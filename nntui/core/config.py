@@ -92,6 +92,11 @@ def _number(name: str, text: Any, kind: type) -> Any:
     return value
 
 
+def parse_int(name: str, text: Any) -> int:
+    """A whole number for option `name`, or a UserError naming it."""
+    return _number(name, text, int)
+
+
 def _pair(name: str, value: Any, kind: type) -> tuple[Any, Any]:
     parts = [p for p in value.split(",")] if isinstance(value, str) else value
     if not isinstance(parts, list | tuple) or len(parts) != 2:

@@ -109,6 +109,15 @@ class Architecture:
             h = activate_array(self.activation, x @ w_in.T + b)
             return h @ v + c
 
+    def inactive_share(self, theta: np.ndarray, x: np.ndarray) -> list[float]:
+        """Per hidden unit, the share of rows where its output h is exactly 0 (ReLU off)."""
+        if len(x) == 0:
+            return [0.0] * self.n_hidden
+        w_in, b, _, _ = self.unpack(theta)
+        with np.errstate(all="ignore"):
+            h = activate_array(self.activation, x @ w_in.T + b)
+        return [float(v) for v in np.mean(h == 0.0, axis=0)]
+
     def losses(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Per-row squared error L = (y_hat - y)^2."""
         with np.errstate(all="ignore"):

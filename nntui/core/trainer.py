@@ -194,11 +194,18 @@ class Trainer:
             self.diverged_at = self.epochs_done
         return EpochRecord(self.epochs_done, train, test)
 
-    def step(self) -> StepRecord | None:
-        """Apply one update; None once the run has diverged (undo or reset first)."""
-        if self.diverged:
-            return None
-        self._push()
+    def seek(self, index: int) -> None:
+        """Make training row `index` the next sample of the current epoch (batch size 1).
+
+        The inspector uses this to choose a sample; the epoch then continues from there.
+        """
+        if not 0 <= index < self.n_train:
+            raise IndexError(f"sample {index} is not a training row (0..{self.n_train - 1})")
+        order = self.current_order()
+        self.pos = int(np.flatnonzero(order == index)[0])
+
+    def peek(self) -> StepRecord:
+        """The next update, worked out in full but not applied."""
         indices = self.next_indices()
         before = self.theta.copy()
         traces = [self.arch.trace(before, list(self._rows[i][:-1]), self._rows[i][-1])
@@ -210,13 +217,22 @@ class Trainer:
                                              self.y_train[indices])
         with np.errstate(all="ignore"):
             after = before - self.lr * grads
-        record = StepRecord(self.epochs_done + 1, self.pos // self.batch_size + 1, indices,
-                            traces, grads.tolist(), self.lr, before.tolist(), after.tolist())
+        return StepRecord(self.epochs_done + 1, self.pos // self.batch_size + 1, indices,
+                          traces, grads.tolist(), self.lr, before.tolist(), after.tolist())
+
+    def step(self) -> StepRecord | None:
+        """Apply the update `peek()` shows; None once the run has diverged (undo first)."""
+        if self.diverged:
+            return None
+        record = self.peek()
+        self._push()
+        after = np.array(record.params_after)
         if not np.all(np.isfinite(after)):
             self.diverged_at = self.epochs_done + 1
             record.diverged = True
             return record
         self.theta = after
+        indices = record.indices
         self.updates += 1
         self.pos += len(indices)
         if self.pos >= self.n_train:

@@ -46,6 +46,7 @@ class NNApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
     BINDINGS = [
         Binding("space", "toggle_run", "Run/pause", tooltip="run to the last epoch / pause"),
+        Binding("i", "inspect", "Inspect", tooltip="backprop inspector: every number of a step"),
         Binding("s", "step", "Step", tooltip="one SGD update (one sample or mini-batch)"),
         Binding("e", "epoch", "Epoch", tooltip="finish the current epoch"),
         Binding("f", "finish", "To end", tooltip="train to the last epoch at full speed"),
@@ -138,7 +139,10 @@ class NNApp(App[None]):
         return self.session is not None and bool(self.query("#body"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return action in ALWAYS_ALLOWED or self.ready
+        """App keys work on the main screen once it is built (not under the inspector)."""
+        if action in ALWAYS_ALLOWED:
+            return True
+        return self.ready and len(self.screen_stack) == 1
 
     @property
     def view(self) -> MainView:
@@ -287,6 +291,12 @@ class NNApp(App[None]):
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
+
+    def action_inspect(self) -> None:
+        from nntui.ui.screens.inspector import InspectorScreen
+
+        self.stop_training()
+        self.push_screen(InspectorScreen(self.live), lambda _: self.refresh_training())
 
     def action_help(self) -> None:
         from nntui.ui.screens.help import HelpScreen

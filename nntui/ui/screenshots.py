@@ -58,6 +58,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "results-80x24": ({}, ("f", "2"), (80, 24)),
     "diverged-80x24": ({"lr": 1.0, **WIDE_DATA}, ("f",), (80, 24)),
     "wide-160x48": ({"rows": 300, **WIDE_DATA}, ("f",), (160, 48)),
+    "inspector-80x24": ({}, ("i",), (80, 24)),
+    "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
 }
 
 

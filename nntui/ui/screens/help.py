@@ -21,7 +21,8 @@ palette; every action below is there too."""
 
 def key_label(binding: Binding) -> str:
     names = {"space": "space", "plus": "+", "minus": "-", "asterisk": "*", "slash": "/",
-             "question_mark": "?", "escape": "esc", "full_stop": "."}
+             "question_mark": "?", "escape": "esc", "full_stop": ".",
+             "right_square_bracket": "]", "left_square_bracket": "["}
     return ", ".join(names.get(k, k) for k in binding.key.split(","))
 
 
@@ -30,9 +31,10 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [("escape,q,question_mark", "dismiss", "Close help")]
 
-    def __init__(self, bindings: list[Binding]) -> None:
+    def __init__(self, bindings: list[Binding], notes: str = CONVENTIONS) -> None:
         super().__init__()
         self.bindings = bindings
+        self.notes = notes
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, padding=(0, 2), header_style="bold")
@@ -43,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text("nntui — keys", style="bold"))
             yield Static(table)
-            yield Static(Text(CONVENTIONS, style="dim"), id="help-conventions")
+            yield Static(Text(self.notes, style="dim"), id="help-conventions")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss()

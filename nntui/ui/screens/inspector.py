@@ -1,0 +1,168 @@
+"""The backprop inspector: one sample, every number, one step at a time.
+
+It works on the app's Session while training is stopped: `peek()` shows the step that
+would be applied, `step()` applies exactly that record, `undo()` restores it bit for bit.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Static
+
+from nntui.core.config import parse_int
+from nntui.core.errors import UserError
+from nntui.core.session import Session
+from nntui.core.worked import fmt, worked_step
+from nntui.ui.widgets.worked_view import WorkedView
+
+SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0)  # automatic steps per second
+
+
+class InspectorScreen(Screen[None]):
+    """Step through SGD one sample at a time; `escape` returns to the loss curve."""
+
+    BINDINGS = [
+        Binding("s,enter", "apply", "Apply step", tooltip="apply this step, go to the next "
+                "sample"),
+        Binding("u,backspace", "undo", "Undo", tooltip="undo the last step (bit for bit)"),
+        Binding("n,right", "move(1)", "Next", tooltip="inspect the next sample"),
+        Binding("p,left", "move(-1)", "Prev", tooltip="inspect the previous sample"),
+        Binding("w", "worst", "Worst", tooltip="inspect the worst-predicted sample"),
+        Binding("g", "goto", "Go to #", tooltip="type a sample index"),
+        Binding("space", "play", "Play/pause", tooltip="apply steps automatically"),
+        Binding("right_square_bracket", "speed(1)", "Faster", tooltip="play faster"),
+        Binding("left_square_bracket", "speed(-1)", "Slower", tooltip="play slower"),
+        Binding("escape,i", "close", "Back", tooltip="back to the loss curve"),
+        Binding("question_mark", "help", "Help", tooltip="keys of the inspector"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="inspector")
+        self.session = session
+        self.speed = 2
+        self.timer: Timer | None = None
+        self.message = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="inspector-bar"):
+            yield Static("", id="inspector-status")
+            yield Label("sample #", classes="field-label")
+            yield Input(placeholder="index", id="goto", compact=True)
+        with VerticalScroll(id="inspector-body"):
+            yield WorkedView(id="worked")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+        self.query_one("#inspector-body").focus()
+
+    @property
+    def playing(self) -> bool:
+        return self.timer is not None
+
+    def refresh_view(self) -> None:
+        """Show the step that would be applied next (from the trainer's own `peek`)."""
+        exp, t = self.session.experiment, self.session.trainer
+        record = t.peek()
+        ws = worked_step(exp, record)
+        note = self.message
+        if t.diverged:
+            note = f"This run diverged in epoch {t.diverged_at}: undo (u) to go back."
+        elif len(record.indices) > 1:
+            note = (f"Mini-batch of {len(record.indices)}: the chain rule is shown for its "
+                    "first sample; the update uses the mean gradient of the batch.")
+        self.query_one(WorkedView).show(ws, exp.arch.inactive_share(t.theta, t.x_train), note)
+        last = f"epoch loss {fmt(t.train_loss[-1])}" if t.train_loss else "no epoch yet"
+        play = f" · playing {SPEEDS[self.speed]:g}/s" if self.playing else ""
+        self.query_one("#inspector-status", Static).update(
+            f"epoch {record.epoch} · update {record.update} · sample {ws.index}/"
+            f"{t.n_train - 1} · {last}{play}")
+
+    # -- actions -----------------------------------------------------------------------------
+    def action_apply(self) -> None:
+        record = self.session.trainer.step()
+        self.message = ""
+        if record is None or record.diverged:
+            self.stop_playing()
+        self.refresh_view()
+
+    def action_undo(self) -> None:
+        self.stop_playing()
+        self.message = "" if self.session.trainer.undo() else "Nothing to undo."
+        self.refresh_view()
+
+    def action_move(self, delta: int) -> None:
+        t = self.session.trainer
+        index = (t.next_indices()[0] + delta) % t.n_train
+        self.seek(index)
+
+    def action_worst(self) -> None:
+        t = self.session.trainer
+        losses = t.arch.losses(t.theta, t.x_train, t.y_train)
+        self.seek(int(losses.argmax()))
+        self.message = f"Worst-predicted sample: loss {fmt(float(losses.max()))}."
+        self.refresh_view()
+
+    def seek(self, index: int) -> None:
+        self.session.trainer.seek(index)
+        self.message = ""
+        self.refresh_view()
+
+    def action_goto(self) -> None:
+        self.query_one("#goto", Input).focus()
+
+    @on(Input.Submitted, "#goto")
+    def goto_submitted(self, event: Input.Submitted) -> None:
+        n = self.session.trainer.n_train
+        try:
+            index = parse_int("sample", event.value)
+            if not 0 <= index < n:
+                raise UserError(f"sample {index} is out of range 0..{n - 1}")
+        except UserError as exc:
+            self.message = str(exc)
+            self.refresh_view()
+            return
+        event.input.value = ""
+        self.query_one("#inspector-body").focus()
+        self.seek(index)
+
+    def action_play(self) -> None:
+        if self.playing:
+            self.stop_playing()
+        else:
+            self.timer = self.set_interval(1 / SPEEDS[self.speed], self.action_apply)
+        self.refresh_view()
+
+    def stop_playing(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None
+
+    def action_speed(self, delta: int) -> None:
+        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
+        if self.playing:
+            self.stop_playing()
+            self.action_play()
+        else:
+            self.refresh_view()
+
+    def action_close(self) -> None:
+        if self.focused is self.query_one("#goto"):
+            self.query_one("#inspector-body").focus()  # escape leaves the index field first
+            return
+        self.stop_playing()
+        self.dismiss()
+
+    def action_help(self) -> None:
+        from nntui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(
+            [b for b in self.BINDINGS if isinstance(b, Binding)],
+            "Up/Down and PgUp/PgDn scroll the worked example. Each step shows the forward "
+            "pass, dL/dp for every parameter as a chain-rule product (with a central "
+            "finite-difference check), and the update p <- p - lr * dL/dp."))

@@ -1,0 +1,135 @@
+"""The backprop inspector in the app: screen text = the trainer's record, keys, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from test_worked import HAND_LINES, TINY
+
+from app_helpers import make_app, plain, running, settle
+from nntui.core.worked import diagram_lines, fmt, forward_lines, update_lines, worked_step
+from nntui.ui.screens.inspector import InspectorScreen
+from nntui.ui.widgets.worked_view import WorkedView
+
+
+def shown(app) -> str:  # noqa: ANN001
+    return plain(app.screen.query_one(WorkedView))
+
+
+def expected_lines(app) -> list[str]:  # noqa: ANN001
+    exp = app.session.experiment
+    ws = worked_step(exp, exp.trainer.peek())
+    return forward_lines(ws) + diagram_lines(ws)
+
+
+async def test_screen_shows_the_records_numbers_for_several_samples() -> None:
+    app = make_app()
+    async with running(app) as pilot:
+        await pilot.press("i")
+        assert isinstance(app.screen, InspectorScreen)
+        for keys in [(), ("n",), ("n", "n"), ("p",), ("w",)]:
+            await pilot.press(*keys)
+            text = shown(app)
+            for line in expected_lines(app):
+                assert line in text
+            record = app.session.trainer.peek()
+            for k, name in enumerate(app.session.trainer.arch.names):
+                assert fmt(record.params_after[k]) in text and fmt(record.grads[k]) in text, name
+
+
+async def test_apply_moves_on_and_undo_restores() -> None:
+    app = make_app()
+    async with running(app) as pilot:
+        t = app.session.trainer
+        await pilot.press("i")
+        preview = t.peek()
+        await pilot.press("s")
+        assert t.theta.tolist() == preview.params_after and t.next_indices() == [1]
+        await pilot.press("enter", "enter")
+        assert t.updates == 3 and "update 4" in plain(app.screen.query_one(
+            "#inspector-status"))
+        for _ in range(3):
+            await pilot.press("u")
+        assert t.theta.tobytes() == t.theta0.tobytes() and t.next_indices() == [0]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InspectorScreen)
+
+
+async def test_goto_worst_and_bad_index() -> None:
+    app = make_app()
+    async with running(app) as pilot:
+        t = app.session.trainer
+        await pilot.press("i", "g", "1", "7", "enter")
+        assert t.next_indices() == [17]
+        await pilot.press("g", "9", "9", "enter")
+        assert "sample 99 is out of range 0..79" in shown(app) and t.next_indices() == [17]
+        await pilot.press("escape", "w")
+        losses = t.arch.losses(t.theta, t.x_train, t.y_train)
+        assert t.next_indices() == [int(losses.argmax())]
+        assert "Worst-predicted sample" in shown(app)
+
+
+async def test_hand_worked_sample_on_screen(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.csv"
+    path.write_text(TINY)
+    app = make_app(dataset="csv", csv=str(path), target="n3", test_size=0.0, lr=0.1)
+    async with running(app) as pilot:
+        await pilot.press("i", "n")
+        text = shown(app)
+        for line in HAND_LINES:
+            assert line in text
+        assert "-1.068" in text and "0.6068" in text and "0.0246" in text
+
+
+async def test_closed_gate_and_dead_units_on_screen() -> None:
+    app = make_app(set={"b1": -5.0})  # unit 1 is then off for every scaled input
+    async with running(app) as pilot:
+        await pilot.press("i")
+        text = shown(app)
+        assert "(gate closed: z <= 0)" in text and "ReLU gate 1 closed" in text
+        assert "h1: output 0 on 100% of training samples" in text and "DEAD" in text
+
+
+async def test_play_applies_steps_until_paused() -> None:
+    app = make_app()
+    async with running(app) as pilot:
+        await pilot.press("i", "right_square_bracket", "right_square_bracket", "space")
+        screen = app.screen
+        assert isinstance(screen, InspectorScreen) and screen.playing
+        for _ in range(200):  # wait (bounded) for the timer to apply a few steps
+            if app.session.trainer.updates >= 3:
+                break
+            await pilot.pause(0.02)
+        await pilot.press("space")
+        assert not screen.playing and app.session.trainer.updates >= 3
+        done = app.session.trainer.updates
+        await settle(pilot)
+        assert app.session.trainer.updates == done
+
+
+async def test_inspector_is_in_sync_with_the_main_view() -> None:
+    app = make_app(rows=10, test_size=0.0)
+    async with running(app) as pilot:
+        await pilot.press("i")
+        for _ in range(10):
+            await pilot.press("s")
+        assert app.session.trainer.epochs_done == 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "ep 1/300" in plain(app.query_one("#status"))
+        assert np.array_equal(app.query_one("#plot").series["train"],  # type: ignore[attr-defined]
+                              app.session.trainer.train_loss)
+
+
+async def test_update_lines_match_screen_for_other_sizes() -> None:
+    app = make_app(hidden=4, activation="sigmoid", init="xavier")
+    async with running(app, (160, 48)) as pilot:
+        await pilot.press("i", "n", "n")
+        exp = app.session.experiment
+        ws = worked_step(exp, exp.trainer.peek())
+        text = shown(app)
+        assert "h4 = sigmoid(z4)" in text
+        for line in update_lines(ws)[1:]:
+            name, rest = line.split(" = ", 1)
+            assert rest.rsplit(" = ", 1)[1] in text
