@@ -71,7 +71,17 @@ def experiment_options() -> argparse.ArgumentParser:
                        help="read settings from a TOML file (flags override it)")
     group.add_argument("--save-config", metavar="FILE.toml", default=argparse.SUPPRESS,
                        help="write the resulting settings to a TOML file")
+    add_results_options(common)
     return common
+
+
+def add_results_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("results")
+    group.add_argument("--results", metavar="DIR", default=argparse.SUPPRESS,
+                       help="where runs are saved (default: the user's data directory, "
+                       "e.g. ~/.local/share/nntui/runs)")
+    group.add_argument("--no-save", action="store_true", default=argparse.SUPPRESS,
+                       help="do not save runs")
 
 
 def build_parser() -> Parser:
@@ -97,6 +107,32 @@ def build_parser() -> Parser:
     out = step.add_mutually_exclusive_group()
     out.add_argument("--markdown", action="store_true", help="print Markdown")
     out.add_argument("--json", action="store_true", help="print one JSON object")
+    sweep = sub.add_parser(
+        "sweep", parents=[common], help="run a grid of experiments (both cores)",
+        description="Give options several values to sweep over them: --lr 0.005,0.01,0.1 "
+        "--init large,small. Ranges, features and --set separate alternatives with ';': "
+        "--n1-range '0,5;0,20'. Each run is saved as it finishes.")
+    sweep.add_argument("--json", action="store_true",
+                       help='print {"runs": [...]}, each exactly as `nntui run --json`')
+    sweep.add_argument("--plot", action="store_true", help="draw the overlaid loss curves")
+    sweep.add_argument("--log", action="store_true", help="log scale for --plot")
+    sweep.add_argument("--workers", metavar="N", default="2", help="processes (default 2)")
+    compare = sub.add_parser(
+        "compare-sklearn", parents=[common],
+        help="train the same start with scikit-learn's MLPRegressor and compare",
+        description="The framework check: the same architecture, initial weights and "
+        "matching learning rate (2*lr: its loss is half the squared error).")
+    compare.add_argument("--json", action="store_true", help="print one JSON object")
+    compare.add_argument("--log", action="store_true", help="log scale for the plot")
+    runs = sub.add_parser("runs", help="list the saved runs")
+    add_results_options(runs)
+    export = sub.add_parser("export", help="export runs as CSV, JSON or a Markdown report")
+    export.add_argument("ids", nargs="*", metavar="RUN",
+                        help="run ids or unique prefixes (default: the newest, 'last')")
+    export.add_argument("--format", choices=("csv", "json", "md"), default="md",
+                        help="csv: loss histories; json: the documents; md: a lab report")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    add_results_options(export)
     return parser
 
 
@@ -115,13 +151,19 @@ def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
 def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     from nntui.core.experiment import Experiment
     from nntui.core.report import summary
+    from nntui.experiments_cli import store_from
 
+    store = store_from(ns)
     exp = Experiment.build(cfg)
     exp.run()
+    doc = exp.document()
+    saved = store.save(doc, "run") if store is not None else None
     if ns.json:
-        print(json.dumps(exp.document(), indent=2, allow_nan=False))
+        print(json.dumps(doc, indent=2, allow_nan=False))
     else:
         print(summary(exp))
+        if saved is not None:
+            print(f"\nsaved as {saved.path}")
     return 0
 
 
@@ -188,12 +230,21 @@ COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]
     None: cmd_app,
     "run": cmd_run,
     "step": cmd_step,
+    "compare-sklearn": lambda cfg, ns: __import__(
+        "nntui.experiments_cli", fromlist=["cmd_compare"]).cmd_compare(cfg, ns),
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
     try:
+        if ns.command in ("sweep", "runs", "export"):
+            from nntui import experiments_cli as ex
+
+            if ns.command == "sweep":
+                keys = {key for _, key, _, _ in OPTION_FLAGS} | {"shuffle"}
+                return ex.cmd_sweep(ns, keys)
+            return ex.cmd_runs(ns) if ns.command == "runs" else ex.cmd_export(ns)
         cfg = config_from_args(ns)
         return COMMANDS[ns.command](cfg, ns)
     except UserError as exc:

@@ -28,6 +28,15 @@ INSURANCE_LIKE = """age,sex,bmi,children,smoker,region,charges
 """
 
 
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Runs are saved under XDG_DATA_HOME: never the real one during tests."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    return home
+
+
 @pytest.fixture
 def insurance_csv(tmp_path: Path) -> Path:
     path = tmp_path / "insurance.csv"

@@ -11,6 +11,7 @@ import math
 import os
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 from nntui.core.choices import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
@@ -218,8 +219,26 @@ def from_mapping(values: dict[str, Any], base: ExperimentConfig | None = None,
     return cfg
 
 
+PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "experiments"
+
+
+def presets() -> dict[str, Path]:
+    """The ready experiments shipped in data/experiments (name -> path)."""
+    if not PRESET_DIR.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(PRESET_DIR.glob("*.toml"))}
+
+
+def resolve_config(path: str) -> str:
+    """A path as given, or the preset of that name (`--config lr-sweep`)."""
+    if not os.path.exists(path) and path.removesuffix(".toml") in presets():
+        return str(presets()[path.removesuffix(".toml")])
+    return path
+
+
 def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConfig:
     """Read a TOML experiment file (data only: nothing in it is executed)."""
+    path = resolve_config(path)
     if not os.path.isfile(path):
         what = "is a directory" if os.path.isdir(path) else "not found"
         raise UserError(f"config file {path} {what}")
@@ -230,6 +249,9 @@ def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConf
         raise UserError(f"config file {path} is not valid TOML: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read config file {path}: {exc}") from None
+    sweep = data.pop("sweep", {})  # a preset's [sweep] lists, used by `nntui sweep`
+    if not isinstance(sweep, dict) or not all(isinstance(v, list) for v in sweep.values()):
+        raise UserError(f"config file {path}: [sweep] must hold lists, e.g. lr = [0.01, 0.1]")
     return from_mapping(data, base, origin=f"config file {path}")
 
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nntui.core.errors import UserError
 from nntui.core.network import Architecture
+
+if TYPE_CHECKING:
+    from nntui.core.experiment import Experiment
 
 SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh",
                       "linear": "identity"}
@@ -85,3 +89,52 @@ def train_sklearn(
             if len(y_test):
                 test_loss.append(float(np.mean(arch.losses(theta, x_test, y_test))))
     return FrameworkRun(train_loss, test_loss, from_sklearn(mlp.coefs_, mlp.intercepts_))
+
+
+@dataclass
+class FrameworkCheck:
+    """nntui and scikit-learn trained from the same start: losses, weights, differences."""
+
+    names: list[str]
+    epochs: int
+    ours_train: list[float]
+    ours_test: list[float]
+    theirs: FrameworkRun
+    ours_params: np.ndarray
+
+    @property
+    def weight_differences(self) -> np.ndarray:
+        n = min(len(self.ours_params), len(self.theirs.theta))
+        with np.errstate(all="ignore"):
+            return np.abs(self.ours_params[:n] - self.theirs.theta[:n])
+
+    @property
+    def largest_weight_difference(self) -> float:
+        return float(np.max(self.weight_differences))
+
+    @property
+    def largest_loss_difference(self) -> float:
+        n = min(len(self.ours_train), len(self.theirs.train_loss))
+        if n == 0:
+            return 0.0
+        return float(np.max(np.abs(np.subtract(self.ours_train[:n],
+                                               self.theirs.train_loss[:n]))))
+
+
+def framework_check(exp: Experiment, epochs: int | None = None) -> FrameworkCheck:
+    """Train the experiment from its initial weights in nntui and in scikit-learn."""
+    from nntui.core.trainer import Trainer
+
+    cfg = exp.config
+    if cfg.shuffle:
+        raise UserError("the framework check needs rows in order: use --no-shuffle "
+                        "(scikit-learn shuffles with its own generator)")
+    epochs = cfg.epochs if epochs is None else epochs
+    t = exp.trainer
+    fresh = Trainer(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test, lr=cfg.lr,
+                    batch_size=cfg.batch_size)
+    fresh.run(epochs)
+    theirs = train_sklearn(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test,
+                           cfg.lr, epochs, cfg.batch_size)
+    return FrameworkCheck(exp.arch.names, epochs, fresh.train_loss, fresh.test_loss, theirs,
+                          fresh.theta)

@@ -6,11 +6,17 @@ import os
 import tempfile
 
 
-def atomic_write(path: str, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same directory, fsync and rename."""
+def atomic_write(path: str, text: str, tmp_dir: str | None = None) -> None:
+    """Write `text` to `path` via a temporary file, fsync, then rename over `path`.
+
+    `tmp_dir` (same filesystem) keeps unfinished files out of the target directory, so a
+    process killed mid-write leaves nothing half-written where results are read.
+    """
     directory = os.path.dirname(os.path.abspath(path))
+    tmp_dir = tmp_dir or directory
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=directory)
+    os.makedirs(tmp_dir, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=tmp_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -23,3 +29,11 @@ def atomic_write(path: str, text: str) -> None:
         except OSError:
             pass
         raise
+    try:  # make the rename itself durable
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass

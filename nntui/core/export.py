@@ -1,0 +1,120 @@
+"""Exports of one run or a comparison: CSV loss histories, JSON, a Markdown lab report,
+and the plain-text loss plot they share with `nntui sweep --plot`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from nntui.core.report import METRIC_LABELS, metric_text, num
+
+MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def ascii_plot(series: dict[str, list[float]], width: int = 76, height: int = 20,
+               log: bool | None = None, title: str = "loss (MSE, scaled) per epoch") -> str:
+    """Overlaid curves in plain characters, one marker per series (no colour needed).
+
+    `log=None` picks a log scale when the values span more than three decades.
+    """
+    import plotext as plt
+
+    if log is None:
+        values = [v for vs in series.values() for v in vs if v is not None and v > 0]
+        log = bool(values) and max(values) / min(values) > 1e3
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    plt.title(title + (" (log scale)" if log else ""))
+    plt.xlabel("epoch")
+    drawn = 0
+    for i, (label, values) in enumerate(series.items()):
+        points = [(e + 1, v) for e, v in enumerate(values) if v is not None and
+                  (v > 0 or not log)]
+        if points:
+            plt.plot([p[0] for p in points], [p[1] for p in points],
+                     marker=MARKERS[i % len(MARKERS)], label=label)
+            drawn += 1
+    if not drawn:
+        return "(no epochs to plot)"
+    if log:
+        plt.yscale("log")
+    return ANSI.sub("", plt.build())
+
+
+def run_label(run: dict[str, Any], keys: list[str] | None = None) -> str:
+    """A short name for a run: its varying settings, else its id."""
+    from nntui.core.sweep import short_label
+
+    if keys:
+        return short_label(run["config"], keys)
+    return run.get("run", {}).get("id", "run")
+
+
+def histories_csv(runs: list[dict[str, Any]], labels: list[str]) -> str:
+    """One row per epoch; a train and a test column per run (empty after a run ends)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["epoch", *[f"{lab} {part}" for lab in labels
+                                for part in ("train_loss", "test_loss")]])
+    longest = max((len(r["history"]["train_loss"]) for r in runs), default=0)
+    for e in range(longest):
+        row: list[Any] = [e + 1]
+        for r in runs:
+            for part in ("train_loss", "test_loss"):
+                values = r["history"][part]
+                row.append(repr(values[e]) if e < len(values) else "")
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def runs_json(runs: list[dict[str, Any]]) -> str:
+    return json.dumps({"runs": runs}, indent=2, allow_nan=False)
+
+
+def markdown_report(runs: list[dict[str, Any]], labels: list[str]) -> str:
+    """Settings, status, metrics, weights and an ASCII loss plot, ready for a lab report."""
+    lines = ["# nntui report", ""]
+    lines += ["## Settings", "", "| setting | " + " | ".join(labels) + " |",
+              "|---|" + "---|" * len(runs)]
+    keys = sorted({k for r in runs for k in r["config"]})
+    for key in keys:
+        cells = [_cell(r["config"].get(key)) for r in runs]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    lines += ["", "## Results", "", "| | " + " | ".join(labels) + " |",
+              "|---|" + "---|" * len(runs)]
+    lines.append("| status | " + " | ".join(
+        r["status"] + (f" (epoch {r['diverged_at_epoch']})" if r.get("diverged_at_epoch")
+                       else "") for r in runs) + " |")
+    lines.append("| epochs | " + " | ".join(str(r["epochs_run"]) for r in runs) + " |")
+    for part in ("train", "test"):
+        for key, label in METRIC_LABELS.items():
+            lines.append(f"| {part} {label} | " + " | ".join(
+                metric_text(key, r["metrics"][part][key]) for r in runs) + " |")
+    lines += ["", "## Weights and biases (initial → final)", "",
+              "| parameter | " + " | ".join(labels) + " |", "|---|" + "---|" * len(runs)]
+    names: list[str] = []
+    for r in runs:
+        names += [n for n in r["params"] if n not in names]
+    for name in names:
+        cells = [f"{num(r['initial_params'][name])} → {num(r['params'][name])}"
+                 if name in r["params"] else "" for r in runs]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    series = {}
+    for lab, r in zip(labels, runs):
+        series[f"{lab} train"] = r["history"]["train_loss"]
+    lines += ["", "## Loss curves", "", "```", ascii_plot(series), "```", ""]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return "" if value is None else str(value)

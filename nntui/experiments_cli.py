@@ -1,0 +1,212 @@
+"""Headless commands for comparing runs: `sweep`, `compare-sklearn`, `runs`, `export`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from nntui.core.config import ExperimentConfig, from_mapping, load_toml
+from nntui.core.errors import UserError
+from nntui.core.report import metric_text, num
+from nntui.core.runs import RunStore
+
+
+def store_from(ns: argparse.Namespace) -> RunStore | None:
+    """The results directory of --results (default: the user's data dir); None: --no-save."""
+    if getattr(ns, "no_save", False):
+        return None
+    return RunStore(getattr(ns, "results", None))
+
+
+def sweep_axes(ns: argparse.Namespace, option_keys: set[str]
+               ) -> tuple[ExperimentConfig, dict[str, list[str]]]:
+    """Split the options into a base config and the lists to sweep over."""
+    from nntui.core.sweep import alternatives
+
+    values = vars(ns)
+    base = load_toml(values["config"]) if "config" in values else ExperimentConfig()
+    fixed: dict[str, Any] = {}
+    axes: dict[str, list[str]] = {}
+    for key in values:  # in the order given on the command line: the grid's order
+        if key not in option_keys or key == "shuffle":
+            continue
+        options = alternatives(key, values[key])
+        if len(options) > 1:
+            axes[key] = options
+        else:
+            fixed[key] = options[0]
+    if "shuffle" in values:
+        fixed["shuffle"] = values["shuffle"]
+    base = from_mapping(fixed, base, origin="command line")
+    if "config" in values:
+        preset_sweep = sweep_of_file(values["config"])
+        axes = {**preset_sweep, **axes}
+    if not axes:
+        raise UserError("nothing to sweep: give an option several values, e.g. "
+                        "--lr 0.005,0.01,0.1 (ranges and features: separate with ';')")
+    return base, axes
+
+
+def sweep_of_file(path: str) -> dict[str, list[str]]:
+    """The optional [sweep] table of a TOML experiment: option -> list of values."""
+    import tomllib
+
+    from nntui.core.config import resolve_config
+
+    with open(resolve_config(path), "rb") as fh:
+        table = tomllib.load(fh).get("sweep", {})
+    if not isinstance(table, dict):
+        raise UserError(f"{path}: [sweep] must be a table of option = [values]")
+    out = {}
+    for key, values in table.items():
+        if not isinstance(values, list) or not values:
+            raise UserError(f"{path}: sweep.{key} must be a non-empty list of values")
+        out[key.replace("-", "_")] = values
+    return out
+
+
+def cmd_sweep(ns: argparse.Namespace, option_keys: set[str]) -> int:
+    from nntui.core.sweep import grid, run_sweep, short_label, varying_keys
+
+    base, axes = sweep_axes(ns, option_keys)
+    configs = grid(base, axes)
+    keys = varying_keys(configs)
+    store = store_from(ns)
+    docs: list[dict[str, Any] | None] = [None] * len(configs)
+    errors: list[str] = []
+
+    def on_result(i: int, doc: dict[str, Any]) -> None:
+        docs[i] = doc
+        if "error" in doc:
+            errors.append(f"{short_label(configs[i].to_dict(), keys)}: {doc['error']}")
+        elif store is not None:
+            store.save(doc, "sweep", short_label(doc["config"], keys))
+        if not ns.json:
+            print(f"finished {sum(d is not None for d in docs)}/{len(configs)}: "
+                  f"{short_label(configs[i].to_dict(), keys)}", file=sys.stderr, flush=True)
+
+    def hang_up(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGHUP, hang_up)
+    run_sweep(configs, on_result, workers=max(1, int(ns.workers)))
+    finished = [d for d in docs if d is not None and "error" not in d]
+    if ns.json:
+        print(json.dumps({"runs": finished}, indent=2, allow_nan=False))
+    else:
+        print(sweep_table(finished, keys))
+        if store is not None:
+            print(f"\n{len(finished)} run(s) saved in {store.directory}")
+    if ns.plot:
+        from nntui.core.export import ascii_plot
+
+        print(ascii_plot({short_label(d["config"], keys): d["history"]["train_loss"]
+                          for d in finished}, log=True if ns.log else None))
+    for message in errors:
+        print(f"nntui: error: {message}", file=sys.stderr)
+    return 2 if errors else 0
+
+
+def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
+    head = [*keys, "status", "epochs", "train MSE", "test MSE", "test R²", "test MAPE"]
+    rows = []
+    for d in docs:
+        train, test = d["history"]["train_loss"], d["history"]["test_loss"]
+        cfg = d["config"]
+        rows.append([*(_show(cfg.get(k)) for k in keys), d["status"], str(d["epochs_run"]),
+                     num(train[-1] if train else None, 4), num(test[-1] if test else None, 4),
+                     metric_text("r2", d["metrics"]["test"]["r2"]),
+                     metric_text("mape", d["metrics"]["test"]["mape"])])
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
+    return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """Train the same start in nntui and scikit-learn; print both and the differences."""
+    from nntui.core.experiment import Experiment, finite_or_null
+    from nntui.core.export import ascii_plot
+    from nntui.core.framework import framework_check
+
+    exp = Experiment.build(cfg)
+    check = framework_check(exp)
+    theirs = check.theirs
+    if ns.json:
+        doc = {"config": cfg.to_dict(), "epochs": check.epochs,
+               "nntui": {"train_loss": check.ours_train, "test_loss": check.ours_test,
+                         "params": dict(zip(check.names, check.ours_params.tolist()))},
+               "sklearn": {"train_loss": theirs.train_loss, "test_loss": theirs.test_loss,
+                           "params": dict(zip(check.names, theirs.theta.tolist()))},
+               "largest_weight_difference": check.largest_weight_difference,
+               "largest_loss_difference": check.largest_loss_difference}
+        print(json.dumps(finite_or_null(doc), indent=2, allow_nan=False))
+        return 0
+    print(f"nntui vs scikit-learn MLPRegressor(solver='sgd', batch_size={cfg.batch_size}, "
+          f"learning_rate_init=2*lr={num(2 * cfg.lr)}, momentum=0, alpha=0, shuffle=False), "
+          f"{check.epochs} epochs from the same initial weights\n")
+    print(ascii_plot({"nntui": check.ours_train, "scikit-learn": theirs.train_loss},
+                     log=True if ns.log else None))
+    print(f"\n  {'param':<7}{'nntui':>14}{'scikit-learn':>14}{'|difference|':>14}")
+    for name, a, b, d in zip(check.names, check.ours_params, theirs.theta,
+                             check.weight_differences):
+        print(f"  {name:<7}{num(a):>14}{num(b):>14}{d:>14.2e}")
+    print(f"\nlargest weight difference {check.largest_weight_difference:.3e}; "
+          f"largest epoch-loss difference {check.largest_loss_difference:.3e}")
+    return 0
+
+
+def cmd_runs(ns: argparse.Namespace) -> int:
+    """List the stored runs, oldest first."""
+    from nntui.core.runs import config_changes
+
+    store = RunStore(getattr(ns, "results", None))
+    runs = store.load()
+    if not runs:
+        print(f"no runs in {store.directory}")
+        return 0
+    previous = None
+    for r in runs:
+        test = r.doc["metrics"]["test"]
+        print(f"{r.id}  {r.origin:<5} {r.doc['status']:<8} {r.doc['epochs_run']:>6} ep  "
+              f"test R² {metric_text('r2', test['r2']):>9}  "
+              f"{r.label or config_changes(previous, r.config)}")
+        previous = r.config
+    print(f"\n{len(runs)} run(s) in {store.directory}")
+    return 0
+
+
+def cmd_export(ns: argparse.Namespace) -> int:
+    """Write runs as CSV loss histories, JSON or a Markdown report."""
+    from nntui.core.export import histories_csv, markdown_report, runs_json
+    from nntui.core.storage import atomic_write
+    from nntui.core.sweep import varying_keys
+
+    store = RunStore(getattr(ns, "results", None))
+    runs = store.find(ns.ids or ["last"])
+    docs = [{**r.doc, "run": {"id": r.id, "finished_at": r.finished_at, "origin": r.origin}}
+            for r in runs]
+    keys = varying_keys([from_mapping(r.config, origin="run") for r in runs]) \
+        if len(runs) > 1 else []
+    from nntui.core.export import run_label
+
+    labels = [run_label(d, keys) for d in docs]
+    text = {"csv": lambda: histories_csv(docs, labels), "json": lambda: runs_json(docs),
+            "md": lambda: markdown_report(docs, labels)}[ns.format]()
+    if ns.output:
+        try:
+            atomic_write(str(Path(ns.output)), text)
+        except OSError as exc:
+            raise UserError(f"cannot write {ns.output}: {exc.strerror or exc}") from None
+        print(f"wrote {ns.output}")
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    return 0
