@@ -158,7 +158,7 @@ class Architecture:
         )
 
     def numeric_gradient(
-        self, theta: np.ndarray | list[float], x: list[float], y: float, eps: float = 1e-6
+        self, theta: np.ndarray | list[float], x: list[float], y: float, eps: float = 1e-5
     ) -> list[float]:
         """Central finite differences (L(p+eps) - L(p-eps)) / 2eps, one parameter at a time."""
         p = [float(t) for t in theta]
