@@ -220,9 +220,11 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
         require_rows(table)
         n_inputs = len(table.features)
     check_overrides(n_inputs, cfg.hidden, cfg.set)
+    from nntui.core.runs import RunStore
     from nntui.ui.app import NNApp
 
-    NNApp(cfg, table).run()
+    store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
+    NNApp(cfg, table, store).run()
     return 0
 
 

@@ -22,6 +22,11 @@ def store_from(ns: argparse.Namespace) -> RunStore | None:
     return RunStore(getattr(ns, "results", None))
 
 
+def app_store(ns: argparse.Namespace) -> RunStore:
+    """The app always keeps a history; --no-save keeps it in memory only."""
+    return RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
+
+
 def sweep_axes(ns: argparse.Namespace, option_keys: set[str]
                ) -> tuple[ExperimentConfig, dict[str, list[str]]]:
     """Split the options into a base config and the lists to sweep over."""

@@ -48,9 +48,10 @@ class RunStore:
     """A directory of run files; `clock` is replaceable so that tests see fixed times."""
 
     def __init__(self, directory: str | Path | None = None,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now, persist: bool = True) -> None:
         self.directory = Path(directory) if directory else default_results_dir()
         self.clock = clock
+        self.persist = persist  # False (--no-save): runs live only in this session
         self._counter = 0
 
     def _prepare(self) -> None:
@@ -64,8 +65,13 @@ class RunStore:
 
     def save(self, doc: dict[str, Any], origin: str, label: str = "") -> StoredRun:
         """Write one run atomically and return it as stored."""
-        self._prepare()
         now = self.clock()
+        if not self.persist:
+            self._counter += 1
+            run_id = f"{now:%Y%m%d-%H%M%S}-mem-{self._counter:03d}"
+            return StoredRun(run_id, now.isoformat(timespec="seconds"), origin, label, doc,
+                             self.directory / f"run-{run_id}.json")
+        self._prepare()
         while True:  # ids are unique even for runs saved in the same second
             self._counter += 1
             run_id = f"{now:%Y%m%d-%H%M%S}-{os.getpid() % 10000:04d}-{self._counter:03d}"
@@ -84,7 +90,7 @@ class RunStore:
 
     def load(self) -> list[StoredRun]:
         """Every readable run, oldest first; unreadable files are skipped."""
-        if not self.directory.is_dir():
+        if not self.persist or not self.directory.is_dir():
             return []
         runs = []
         for path in sorted(self.directory.glob("run-*.json")):

@@ -96,7 +96,8 @@ class Session:
     def apply(self, change: Change, table: Table | None = None) -> None:
         """Adopt a change: live keys update the trainer, others rebuild the experiment."""
         if change.kind == "live":
-            self.config = change.config
+            # The run's document reports the settings in force now (the last lr used).
+            self.config = self.experiment.config = change.config
             self.trainer.lr = change.config.lr
             return
         if change.kind == "none":

@@ -79,6 +79,7 @@ def run_sweep(configs: list[ExperimentConfig],
             on_result(i, run_document(cfg.to_dict()))
         return
     context = multiprocessing.get_context("spawn")
+    start_resource_tracker()
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures: dict[Future[dict[str, Any]], int] = {
             pool.submit(run_document, cfg.to_dict()): i for i, cfg in enumerate(configs)}
@@ -90,6 +91,23 @@ def run_sweep(configs: list[ExperimentConfig],
         finally:
             for future in futures:
                 future.cancel()
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's helper process with the real stderr.
+
+    Inside a Textual app sys.stderr is replaced by an object without a file descriptor,
+    and the helper cannot be started from there ("bad value(s) in fds_to_keep").
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = saved
 
 
 def varying_keys(configs: list[ExperimentConfig]) -> list[str]:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -26,19 +26,21 @@ from textual.worker import get_current_worker
 
 from nntui.core.config import ExperimentConfig
 from nntui.core.errors import UserError
+from nntui.ui.app_runs import RunsMixin
+from nntui.ui.app_settings import SettingsMixin
 
 if TYPE_CHECKING:
     from nntui.core.data import Table
-    from nntui.core.session import Change, Session
+    from nntui.core.runs import RunStore
+    from nntui.core.session import Session
     from nntui.ui.main_view import MainView
-    from nntui.ui.widgets.fields import SettingField
 
 PROGRESS_INTERVAL = 0.1  # seconds between live updates from the worker (~10 per second)
 WIDE, NARROW = 140, 72
 ALWAYS_ALLOWED = ("quit", "help", "command_palette")
 
 
-class NNApp(App[None]):
+class NNApp(SettingsMixin, RunsMixin, App[None]):
     """Train a small network on the keyboard and watch every number move."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -66,6 +68,13 @@ class NNApp(App[None]):
         Binding("1", "tab('tab-loss')", "Loss", tooltip="loss curve tab"),
         Binding("2", "tab('tab-results')", "Results", tooltip="metrics and weights tab"),
         Binding("3", "tab('tab-data')", "Data", tooltip="data preview tab"),
+        Binding("4", "tab('tab-runs')", "Runs", tooltip="runs table, overlay and export tab"),
+        Binding("v", "sweep", "Sweep", tooltip="sweep one setting over a list of values"),
+        Binding("k", "framework_check", "sklearn", tooltip="framework check: the same start "
+                "trained by scikit-learn's MLPRegressor"),
+        Binding("ctrl+s", "settings_file('save')", "Save", tooltip="save the settings as TOML"),
+        Binding("ctrl+o", "settings_file('load')", "Open", tooltip="load settings (TOML or a "
+                "ready experiment)"),
         Binding("escape", "leave_field", "Keys", tooltip="leave a field: keys work again"),
     ]
 
@@ -84,19 +93,13 @@ class NNApp(App[None]):
         status: str
         rate: float
 
-    @dataclass
-    class DataLoaded(Message):
-        """A data change finished loading (table) or failed (error)."""
-
-        change: Change
-        field: SettingField | None
-        table: Table | None = None
-        error: str = ""
-
     def __init__(self, config: ExperimentConfig | Session | None = None,
-                 table: Table | None = None) -> None:
-        """Open on `config` (validated); `table` is data already loaded for it."""
+                 table: Table | None = None, store: RunStore | None = None) -> None:
+        """Open on `config` (validated); `table` is data already loaded for it; finished
+        runs are saved in `store` (default: the user's data directory)."""
         super().__init__()
+        self.store = store  # built after the first paint when not given
+        self._recorded: tuple[int, int, int, int | None] | None = None
         self._start: tuple[ExperimentConfig, Table | None] | None = None
         self.session: Session | None = None
         if config is not None and not isinstance(config, ExperimentConfig):
@@ -117,9 +120,12 @@ class NNApp(App[None]):
 
     async def build_body(self) -> None:
         """After the first paint: build the session (numpy) and mount the body."""
+        from nntui.core.runs import RunStore
         from nntui.core.session import Session
         from nntui.ui.main_view import MainView
 
+        if self.store is None:
+            self.store = RunStore()
         if self.session is None and self._start is not None:
             try:
                 self.session = Session(*self._start)
@@ -130,7 +136,7 @@ class NNApp(App[None]):
         if not self.screen.is_attached or self._exit:  # quit before the body was built
             return
         await self.query_one("#starting").remove()
-        await self.mount(MainView(self.session), before=self.query_one(Footer))
+        await self.mount(MainView(self.session, self.store), before=self.query_one(Footer))
         self.refresh_all()
         self.screen.set_focus(None)
 
@@ -209,6 +215,7 @@ class NNApp(App[None]):
         self.running = False
         self.rate = message.rate
         self.refresh_training()
+        self.record_if_finished()
         if message.status == "diverged":
             self.notify("The run diverged: see the banner.", severity="error")
 
@@ -223,13 +230,12 @@ class NNApp(App[None]):
 
     def start_training(self, live: bool) -> None:
         t, epochs = self.live.trainer, self.live.config.epochs
-        if t.diverged:
-            self.notify("This run diverged: undo (u), reset (r) or lower the lr (-).",
-                        severity="warning")
-            return
-        if t.epochs_done >= epochs:
-            self.notify(f"All {epochs} epochs are done: raise epochs or reset (r).")
-            return
+        if t.diverged or t.epochs_done >= epochs:
+            # That run is complete and in the history: run again from the initial weights
+            # with the current settings (the notebook's "change lr, run again").
+            self.record_run()
+            self.new_run()
+            self.notify("New run from the initial weights.")
         self.running = True
         self.train(epochs, live)
         self.refresh_training()
@@ -255,12 +261,14 @@ class NNApp(App[None]):
             self.notify("That step would make a weight infinite: the run diverged.",
                         severity="error")
         self.refresh_training()
+        self.record_if_finished()
 
     def action_epoch(self) -> None:
         self.stop_training()
         if self.live.trainer.epoch() is None and not self.live.trainer.diverged:
             self.notify("Nothing to do.")
         self.refresh_training()
+        self.record_if_finished()
 
     def action_undo(self) -> None:
         self.stop_training()
@@ -270,14 +278,11 @@ class NNApp(App[None]):
 
     def action_reset(self) -> None:
         self.stop_training()
-        self.live.trainer.reset()
+        self.record_run(stopped=True)
+        self.new_run()
         self.rate = None
         self.refresh_training()
         self.notify("Reset to the initial weights.")
-
-    def action_scale_lr(self, factor: float) -> None:
-        lr = self.live.config.lr * factor
-        self.apply_change(self.live.propose("lr", repr(lr)), None)
 
     def action_toggle_log(self) -> None:
         self.view.toggle_log_scale()
@@ -288,9 +293,17 @@ class NNApp(App[None]):
 
     def action_tab(self, tab: str) -> None:
         self.view.query_one("#tabs").active = tab  # type: ignore[attr-defined]
+        if tab == "tab-runs":  # focus once the pane is shown: enter then selects runs
+            self.call_after_refresh(self.view.query_one("#runs-table").focus)
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
+
+    async def action_quit(self) -> None:
+        if self.ready:
+            self.stop_training()
+            self.record_run(stopped=True)
+        await super().action_quit()
 
     def action_inspect(self) -> None:
         from nntui.ui.screens.inspector import InspectorScreen
@@ -303,17 +316,6 @@ class NNApp(App[None]):
 
         self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
 
-    def action_regenerate(self) -> None:
-        self.apply_change(self.live.regenerate(), None)
-
-    def action_redraw(self) -> None:
-        try:
-            change = self.live.redraw_weights()
-        except UserError as exc:
-            self.notify(str(exc), severity="warning")
-            return
-        self.apply_change(change, None)
-
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
@@ -321,64 +323,3 @@ class NNApp(App[None]):
                                                                        "command_palette"):
                 yield SystemCommand(binding.description, binding.tooltip,
                                     lambda a=binding.action: self.run_action(a))
-
-    # -- settings ----------------------------------------------------------------------------
-    def on_setting_field_committed(self, message: Any) -> None:
-        """A field was edited (SettingField.Committed): refuse in place or apply."""
-        try:
-            change = self.live.propose(message.key, message.text)
-        except UserError as exc:
-            message.field.show_error(str(exc))
-            return
-        message.field.clear_error()
-        self.apply_change(change, message.field)
-
-    def apply_change(self, change: Change, field: SettingField | None) -> None:
-        """Adopt a validated change; data loads that may be slow go to a worker."""
-        if change.kind == "none":
-            return
-        if change.kind == "live":
-            self.live.apply(change)
-            self.run_worker(self.view.sync_settings())
-            self.refresh_training()
-            return
-        self.stop_training()
-        if change.kind == "data" and change.config.dataset != "generated":
-            self.notify("Loading data…")
-            self.load_data(change, field)
-            return
-        self.adopt(change, field, None)
-
-    @work(thread=True, exclusive=True, group="data")
-    def load_data(self, change: Change, field: SettingField | None) -> None:
-        try:
-            table = self.live.load(change.config)
-        except UserError as exc:
-            self.post_message(self.DataLoaded(change, field, error=str(exc)))
-            return
-        self.post_message(self.DataLoaded(change, field, table=table))
-
-    def on_nnapp_data_loaded(self, message: DataLoaded) -> None:
-        if message.error:
-            self.report_error(message.field, message.error)
-            return
-        self.adopt(message.change, message.field, message.table)
-
-    def adopt(self, change: Change, field: SettingField | None, table: Table | None) -> None:
-        old = self.live.trainer
-        try:
-            self.live.apply(change, table)
-        except UserError as exc:
-            self.report_error(field, str(exc))
-            return
-        self.rate = None
-        self.run_worker(self.view.sync_settings())
-        self.refresh_all()
-        lost = f" ({old.epochs_done} epochs discarded)" if old.epochs_done else ""
-        what = "Data" if change.kind == "data" else "Network or initial weights"
-        self.notify(f"{what} changed: the run starts again from epoch 0{lost}.")
-
-    def report_error(self, field: SettingField | None, message: str) -> None:
-        if field is not None:
-            field.show_error(message)
-        self.notify(message, severity="error", title="Not applied; the current run is kept")

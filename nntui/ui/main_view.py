@@ -11,10 +11,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
+from nntui.core.runs import RunStore
 from nntui.core.session import Session
 from nntui.ui.widgets.data_preview import DataPreview
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.results import ResultsView
+from nntui.ui.widgets.runs_view import RunsView
 from nntui.ui.widgets.settings import Sidebar
 from nntui.ui.widgets.status import StatusLine
 
@@ -22,9 +24,10 @@ from nntui.ui.widgets.status import StatusLine
 class MainView(Horizontal):
     """The app's body for one Session (data goes down; edits go up as messages)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, store: RunStore) -> None:
         super().__init__(id="body")
         self.session = session
+        self.store = store
 
     def compose(self) -> ComposeResult:
         # The sidebar's ~150 small widgets are mounted just after the body's first paint.
@@ -40,6 +43,8 @@ class MainView(Horizontal):
                     yield ResultsView(id="results")
                 with TabPane("Data", id="tab-data"), VerticalScroll():
                     yield DataPreview(id="preview")
+                with TabPane("Runs", id="tab-runs"):
+                    yield RunsView(self.store)
             yield StatusLine(id="status")
 
     def show_data(self) -> None:
@@ -49,8 +54,8 @@ class MainView(Horizontal):
         """Redraw everything that follows the trainer: curve, status, results, banner."""
         session = self.session
         exp, t = session.experiment, session.trainer
-        self.query_one(LossPlot).show({"train": t.train_loss, "test": t.test_loss},
-                                      session.config.epochs)
+        self.query_one("#plot", LossPlot).show({"train": t.train_loss, "test": t.test_loss},
+                                               session.config.epochs)
         self.query_one(StatusLine).render_status(
             state=state, epoch=t.epochs_done, epochs=session.config.epochs,
             update=t.pos // t.batch_size, lr=t.lr, rate=rate,
@@ -71,7 +76,13 @@ class MainView(Horizontal):
         for sidebar in self.query(Sidebar):
             await sidebar.sync(self.session.config, self.session.trainer.initial_params)
 
+    @property
+    def runs(self) -> RunsView:
+        return self.query_one(RunsView)
+
     def toggle_log_scale(self) -> None:
-        plot = self.query_one(LossPlot)
+        plot = self.query_one("#plot", LossPlot)
         plot.log_scale = not plot.log_scale
         plot.refresh()
+        self.runs.log_scale = plot.log_scale
+        self.runs.show_selection()

@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from nntui.core.config import ExperimentConfig
+from nntui.core.runs import RunStore
 from nntui.core.session import Session
 from nntui.ui.app import NNApp
 from nntui.ui.widgets.status import StatusLine
@@ -59,15 +61,25 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "diverged-80x24": ({"lr": 1.0, **WIDE_DATA}, ("f",), (80, 24)),
     "wide-160x48": ({"rows": 300, **WIDE_DATA}, ("f",), (160, 48)),
     "inspector-80x24": ({}, ("i",), (80, 24)),
+    "runs-80x24": ({"epochs": 100}, ("f", "plus", "f", "asterisk", "f", "4", "enter",
+                                     "down", "enter", "down", "enter"), (80, 24)),
+    "runs-weights-80x24": ({"epochs": 100}, ("f", "plus", "f", "4", "enter", "down",
+                                             "enter", "o"), (80, 24)),
     "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
 }
 
 
+def fixed_clock() -> datetime:
+    return datetime(2026, 11, 29, 9, 0, 0)
+
+
 def scene_app(name: str) -> NNApp:
-    """The app of a scene, with steps/s hidden and cursors steady (repeatable pictures)."""
+    """The app of a scene: steps/s hidden, cursors steady, a fixed clock and an in-memory
+    run history (repeatable pictures that never touch the user's results)."""
     StatusLine.show_rate = False
     Input.cursor_blink = False  # type: ignore[assignment]
-    return NNApp(Session(ExperimentConfig(**SCENES[name][0])))
+    store = RunStore("/nonexistent/nntui-scenes", clock=fixed_clock, persist=False)
+    return NNApp(Session(ExperimentConfig(**SCENES[name][0])), store=store)
 
 
 async def shoot(name: str, out: Path) -> None:

@@ -30,6 +30,7 @@ class LossPlot(PlotextPlot):
         self.log_scale = False
         self.title = "loss (MSE, scaled)"
         self.max_epochs = 0
+        self.empty_text = "no epochs yet: space runs, s steps, e runs one epoch"
 
     def show(self, series: dict[str, list[float]], max_epochs: int = 0) -> None:
         self.series = {k: list(v) for k, v in series.items() if v}
@@ -60,7 +61,7 @@ class LossPlot(PlotextPlot):
             ticks = sorted({1 + round(i * (right - 1) / 4) for i in range(5)})
             plt.xticks(ticks, [str(t) for t in ticks])
         else:
-            plt.title("no epochs yet: space runs, s steps, e runs one epoch")
+            plt.title(self.empty_text)
         try:
             return super().render()
         except Exception as exc:  # noqa: BLE001 - a plotting glitch must never crash the app

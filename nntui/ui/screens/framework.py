@@ -1,0 +1,87 @@
+"""The framework check: the same start trained by nntui and by scikit-learn, side by side."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from nntui.core.errors import UserError
+from nntui.core.experiment import Experiment
+from nntui.core.framework import FrameworkCheck, framework_check
+from nntui.core.report import num
+from nntui.ui.widgets.loss_plot import LossPlot
+
+
+class FrameworkScreen(Screen[None]):
+    """Runs the check in a thread worker (scikit-learn takes a second to import)."""
+
+    BINDINGS = [Binding("escape,k", "close", "Back", tooltip="back to the app"),
+                Binding("l", "toggle_log", "Log y", tooltip="log scale for the curves")]
+
+    def __init__(self, experiment: Experiment) -> None:
+        super().__init__(id="framework")
+        self.experiment = experiment
+        self.result: FrameworkCheck | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Framework check: training scikit-learn's MLPRegressor from the same "
+                     "initial weights…", id="framework-status")
+        with Horizontal(id="framework-row"):
+            yield LossPlot(id="framework-plot")
+            with VerticalScroll(id="framework-side"):
+                yield Static(id="framework-weights")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(LossPlot).title = "train loss: nntui vs scikit-learn"
+        self.check()
+
+    @work(thread=True, exclusive=True)
+    def check(self) -> None:
+        try:
+            result = framework_check(self.experiment)
+        except UserError as exc:
+            self.app.call_from_thread(self.show_error, str(exc))
+            return
+        self.app.call_from_thread(self.show, result)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#framework-status", Static).update(Text(message, style="bold red"))
+
+    def show(self, result: FrameworkCheck) -> None:
+        self.result = result
+        cfg = self.experiment.config
+        agree = result.largest_weight_difference < 1e-9
+        status = Text(f"MLPRegressor(sgd, batch_size={cfg.batch_size}, momentum=0, alpha=0, "
+                      f"shuffle=False, learning_rate_init=2*lr={num(2 * cfg.lr)}), "
+                      f"{result.epochs} epochs. Largest weight difference "
+                      f"{result.largest_weight_difference:.2e}, largest loss difference "
+                      f"{result.largest_loss_difference:.2e}: ")
+        status.append("they agree." if agree else "they differ (see the table).",
+                      style="bold green" if agree else "bold yellow")
+        self.query_one("#framework-status", Static).update(status)
+        self.query_one(LossPlot).show({"nntui": result.ours_train,
+                                       "scikit-learn": result.theirs.train_loss},
+                                      result.epochs)
+        table = Table(box=None, padding=(0, 1), header_style="bold")
+        for name in ("param", "nntui", "scikit-learn", "|diff|"):
+            table.add_column(name, justify="left" if name == "param" else "right")
+        for name, a, b, d in zip(result.names, result.ours_params, result.theirs.theta,
+                                 result.weight_differences):
+            table.add_row(name, num(a), num(b), Text(f"{d:.1e}", style="green" if d < 1e-9
+                                                      else "yellow"))
+        self.query_one("#framework-weights", Static).update(table)
+
+    def action_toggle_log(self) -> None:
+        plot = self.query_one(LossPlot)
+        plot.log_scale = not plot.log_scale
+        plot.refresh()
+
+    def action_close(self) -> None:
+        self.dismiss()
