@@ -6,7 +6,6 @@ STAMP := .venv/.installed
 
 $(STAMP): pyproject.toml
 	python3 -m venv .venv
-	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 

@@ -27,16 +27,18 @@ class DataPreview(Static):
         if table.dropped_rows:
             head.append(f"; {table.dropped_rows} row(s) with missing values dropped",
                         style="yellow")
-        grid = Table(box=None, padding=(0, 1), header_style="bold")
-        grid.add_column("#", justify="right", style="dim")
-        for name in [*table.features, table.target]:
-            grid.add_column(name, justify="right")
-        for name in [*table.features, table.target]:
-            grid.add_column(f"{name}'", justify="right", style="cyan")
+        names = [*table.features, table.target]
+        raw = Table(box=None, padding=(0, 1), header_style="bold", title="raw values",
+                    title_justify="left")
+        scaled = Table(box=None, padding=(0, 1), header_style="bold cyan",
+                       title="scaled, as the network sees them", title_justify="left")
+        for grid in (raw, scaled):
+            grid.add_column("#", justify="right", style="dim")
+            for name in names:
+                grid.add_column(name, justify="right")
         for i in range(min(rows, len(y_raw))):
-            raw = [num(v, 5) for v in (*x_raw[i], y_raw[i])]
-            scaled = [num(v, 4) for v in (*x_s[i], y_s[i])]
-            grid.add_row(str(i), *raw, *scaled)
-        note = Text("first training rows: raw values, then scaled (') as the network sees "
-                    "them", style="dim")
-        self.update(Group(head, note, grid))
+            raw.add_row(str(i), *(num(v, 6) for v in (*x_raw[i], y_raw[i])))
+            scaled.add_row(str(i), *(num(v, 4) for v in (*x_s[i], y_s[i])))
+        note = Text("the first training rows (# = index into the training rows)",
+                    style="dim")
+        self.update(Group(head, note, Text(""), raw, Text(""), scaled))
