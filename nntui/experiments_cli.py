@@ -191,21 +191,11 @@ def cmd_runs(ns: argparse.Namespace) -> int:
 
 def cmd_export(ns: argparse.Namespace) -> int:
     """Write runs as CSV loss histories, JSON or a Markdown report."""
-    from nntui.core.export import histories_csv, markdown_report, runs_json
+    from nntui.core.export import export_text
     from nntui.core.storage import atomic_write
-    from nntui.core.sweep import varying_keys
 
     store = RunStore(getattr(ns, "results", None))
-    runs = store.find(ns.ids or ["last"])
-    docs = [{**r.doc, "run": {"id": r.id, "finished_at": r.finished_at, "origin": r.origin}}
-            for r in runs]
-    keys = varying_keys([from_mapping(r.config, origin="run") for r in runs]) \
-        if len(runs) > 1 else []
-    from nntui.core.export import run_label
-
-    labels = [run_label(d, keys) for d in docs]
-    text = {"csv": lambda: histories_csv(docs, labels), "json": lambda: runs_json(docs),
-            "md": lambda: markdown_report(docs, labels)}[ns.format]()
+    text = export_text(store.find(ns.ids or ["last"]), ns.format)
     if ns.output:
         try:
             atomic_write(str(Path(ns.output)), text)

@@ -135,6 +135,9 @@ async def test_csv_path_errors_and_loading(tmp_path: Path, insurance_csv: Path) 
         await edit(pilot, "csv", str(insurance_csv))
         assert app.session.config.dataset == "csv" and len(app.session.table) == 11
         assert app.session.table.target == "charges"
+        empty = await edit(pilot, "csv", "")
+        assert "needs --csv PATH" in plain(empty.query_one(".field-error"))
+        assert app.session.config.csv == str(insurance_csv) and len(app.session.table) == 11
         feats = await edit(pilot, "features", "age,nope")
         assert "unknown column 'nope'" in plain(feats.query_one(".field-error"))
         await edit(pilot, "features", "age,bmi")
@@ -247,3 +250,29 @@ def test_thin_keeps_ends_and_limit() -> None:
     xs, ys = thin([float(i) for i in range(1000)], 50)
     assert len(xs) <= 51 and xs[0] == 1 and xs[-1] == 1000 and ys[-1] == 999.0
     assert thin([1.0, 2.0], 50) == ([1, 2], [1.0, 2.0])
+
+
+async def test_quit_key_exits_and_keeps_an_unfinished_run(tmp_path: Path) -> None:
+    from nntui.core.runs import RunStore
+
+    app = make_app()
+    app.store = RunStore(tmp_path)
+    async with running(app) as pilot:
+        await pilot.press("e", "q")
+        await pilot.pause()
+    assert app.return_code == 0
+    [run] = RunStore(tmp_path).load()
+    assert run.label == "stopped at epoch 1" and run.doc["epochs_run"] == 1
+
+
+async def test_hang_up_saves_the_run_in_progress(tmp_path: Path) -> None:
+    from nntui.core.runs import RunStore
+
+    app = make_app()
+    app.store = RunStore(tmp_path)
+    async with running(app) as pilot:
+        await pilot.press("e", "e")
+        app.hang_up()  # what SIGHUP (a dropped SSH connection) calls
+        await pilot.pause()
+    [run] = RunStore(tmp_path).load()
+    assert run.doc["epochs_run"] == 2

@@ -8,9 +8,12 @@ import csv
 import io
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nntui.core.report import METRIC_LABELS, metric_text, num
+
+if TYPE_CHECKING:
+    from nntui.core.runs import StoredRun
 
 MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -54,6 +57,23 @@ def run_label(run: dict[str, Any], keys: list[str] | None = None) -> str:
     if keys:
         return short_label(run["config"], keys)
     return run.get("run", {}).get("id", "run")
+
+
+def export_text(runs: list[StoredRun], fmt: str) -> str:
+    """Stored runs as "csv" (loss histories), "json" (documents) or "md" (a report)."""
+    from nntui.core.config import from_mapping
+    from nntui.core.sweep import varying_keys
+
+    docs = [{**r.doc, "run": {"id": r.id, "finished_at": r.finished_at, "origin": r.origin}}
+            for r in runs]
+    keys = varying_keys([from_mapping(r.config, origin="run") for r in runs]) \
+        if len(runs) > 1 else []
+    labels = [run_label(d, keys) for d in docs]
+    if fmt == "csv":
+        return histories_csv(docs, labels)
+    if fmt == "json":
+        return runs_json(docs)
+    return markdown_report(docs, labels)
 
 
 def histories_csv(runs: list[dict[str, Any]], labels: list[str]) -> str:

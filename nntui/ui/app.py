@@ -9,6 +9,8 @@ responsive and a paused run is never touched by two threads at once.
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import threading
 import time
 from collections.abc import Iterable
@@ -117,6 +119,17 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.build_body)
+        try:  # a dropped SSH connection: keep the run in progress, then leave
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+
+    def hang_up(self) -> None:
+        """SIGHUP: save the current run as stopped (atomically) and exit."""
+        if self.ready:
+            self.stop_training()
+            self.record_run(stopped=True)
+        self.exit()
 
     async def build_body(self) -> None:
         """After the first paint: build the session (numpy) and mount the body."""

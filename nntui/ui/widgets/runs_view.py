@@ -203,22 +203,14 @@ def weights_table(runs: list[tuple[str, dict[str, Any]]]) -> Table | Text:
 
 def export_runs(runs: list[StoredRun], directory: Path) -> list[Path]:
     """Write the runs as a Markdown report, CSV loss histories and JSON (atomically)."""
-    from nntui.core.config import from_mapping
-    from nntui.core.export import histories_csv, markdown_report, run_label, runs_json
+    from nntui.core.export import export_text
     from nntui.core.storage import atomic_write
-    from nntui.core.sweep import varying_keys
 
-    docs = [{**r.doc, "run": {"id": r.id, "finished_at": r.finished_at, "origin": r.origin}}
-            for r in runs]
-    keys = varying_keys([from_mapping(r.config, origin="run") for r in runs]) \
-        if len(runs) > 1 else []
-    labels = [run_label(d, keys) for d in docs]
     stem = directory / f"runs-{runs[0].id}" if len(runs) == 1 else \
         directory / f"compare-{runs[0].id}-{len(runs)}"
     paths = []
-    for ext, text in (("md", markdown_report(docs, labels)), ("csv", histories_csv(docs, labels)),
-                      ("json", runs_json(docs))):
+    for ext in ("md", "csv", "json"):
         path = stem.with_suffix(f".{ext}")
-        atomic_write(str(path), text)
+        atomic_write(str(path), export_text(runs, ext))
         paths.append(path)
     return paths
