@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nntui.core.experiment import Experiment
+from nntui.core.network import Trace
 from nntui.core.trainer import StepRecord
 
 DIGITS = 6
@@ -51,7 +52,8 @@ class WorkedStep:
     numeric: list[float] = field(default_factory=list)
 
     @property
-    def trace(self):  # noqa: ANN201 - nntui.core.network.Trace
+    def trace(self) -> Trace:
+        """The (first) sample's forward and backward pass."""
         return self.record.traces[0]
 
     @property

@@ -30,7 +30,7 @@ class LossPlot(PlotextPlot):
         self.log_scale = False
         self.title = "loss (MSE, scaled)"
         self.max_epochs = 0
-        self.empty_text = "no epochs yet: space runs, s steps, e runs one epoch"
+        self.empty_text = "no epochs yet: space runs, s steps"
 
     def show(self, series: dict[str, list[float]], max_epochs: int = 0) -> None:
         self.series = {k: list(v) for k, v in series.items() if v}
@@ -61,7 +61,8 @@ class LossPlot(PlotextPlot):
             ticks = sorted({1 + round(i * (right - 1) / 4) for i in range(5)})
             plt.xticks(ticks, [str(t) for t in ticks])
         else:
-            plt.title(self.empty_text)
+            text = self.empty_text  # plotext drops a title wider than the plot
+            plt.title(text if len(text) < self.size.width - 2 else "no curve yet")
         try:
             return super().render()
         except Exception as exc:  # noqa: BLE001 - a plotting glitch must never crash the app

@@ -72,7 +72,7 @@ class RunsView(Vertical):
             self.runs = []
         overlay = self.query_one("#overlay", LossPlot)
         overlay.title = "train loss of the selected runs"
-        overlay.empty_text = "select runs (enter on a row) to overlay their loss curves"
+        overlay.empty_text = "enter on a run overlays its loss curve"
         self.rebuild()
 
     # -- data --------------------------------------------------------------------------------
