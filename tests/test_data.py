@@ -62,6 +62,9 @@ def test_csv_defaults_target_last_column(insurance_csv: Path) -> None:
         ("", {}, "is empty"),
         ("a,b\n", {}, "no data rows"),
         ("only\n1\n", {}, "at least two"),
+        ("a,b\n1,inf\n2,3\n", {"target": "b"}, "infinite values"),
+        ("a,b\n" + "".join(f"id{i},{i}\n" for i in range(30)), {"target": "b"},
+         "30 different text values"),
     ],
 )
 def test_csv_errors(tmp_path: Path, content: str, kwargs: dict, message: str) -> None:

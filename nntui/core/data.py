@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DIABETES_TARGET = "progression"
+MAX_CATEGORIES = 20  # text values one column may turn into indicator columns
+MAX_INPUTS = 64
 DIABETES_FEATURES = ("bmi", "bp")
 
 
@@ -140,6 +142,9 @@ def from_frame(
             names.append(name)
             continue
         values = sorted(col.astype(str).unique())
+        if len(values) > MAX_CATEGORIES:
+            raise UserError(f"column {name!r} has {len(values)} different text values; "
+                            f"at most {MAX_CATEGORIES} can become indicator columns")
         text = col.astype(str).to_numpy()
         if len(values) <= 2:
             parts.append((text == values[-1]).astype(float) if len(values) == 2
@@ -149,8 +154,14 @@ def from_frame(
             for value in values:
                 parts.append((text == value).astype(float))
                 names.append(f"{name}={value}")
+    if len(names) > MAX_INPUTS:
+        raise UserError(f"{len(names)} input columns after encoding; at most {MAX_INPUTS}")
     x = np.column_stack(parts)
     y = complete[target].to_numpy(dtype=float)
+    for name, column in [*zip(names, x.T), (target, y)]:
+        if not np.all(np.isfinite(column)):
+            raise UserError(f"column {name!r} in {source} has infinite values; "
+                            "remove them or choose other columns")
     if rows is not None:
         x, y = x[:rows], y[:rows]
     return Table(np.ascontiguousarray(x), y, names, target, dropped)

@@ -95,12 +95,16 @@ class SettingsMixin:
             return
         self.adopt(change, field, None)
 
-    @work(thread=True, exclusive=True, group="data")
+    @work(thread=True, exclusive=True, group="data", exit_on_error=False)
     def load_data(self, change: Change, field: SettingField | None) -> None:
         try:
             table = self.live.load(change.config)
         except UserError as exc:
             self.post_message(self.DataLoaded(change, field, error=str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - an odd file must never crash the app
+            self.post_message(self.DataLoaded(change, field, error=f"cannot load the data: "
+                                              f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(self.DataLoaded(change, field, table=table))
 

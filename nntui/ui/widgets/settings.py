@@ -40,6 +40,7 @@ LEARN_FIELDS: list[FieldSpec] = [
     ("hidden", "hidden", (), "hidden units"),
     ("activation", "activation", ACTIVATIONS, "hidden-layer activation"),
 ]
+MAX_PARAM_FIELDS = 60  # beyond this the sidebar would drown in fields
 GENERATED_ONLY = ("n1_range", "n2_range", "noise_range")
 TABLE_ONLY = ("features", "target")
 
@@ -63,9 +64,13 @@ class ParamFields(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("initial parameters (edit any)", classes="panel-note")
-        for name, value in self.values.items():
+        for name, value in list(self.values.items())[:MAX_PARAM_FIELDS]:
             yield SettingField(f"param:{name}", name, f"{value:.6g}",
                                tooltip=f"initial value of {name}")
+        hidden = len(self.values) - MAX_PARAM_FIELDS
+        if hidden > 0:
+            yield Static(f"{hidden} more: set them with --set NAME=VALUE or a TOML "
+                         "`set` table", classes="panel-note")
 
     async def show(self, values: dict[str, float]) -> None:
         """Show new initial values; rebuild the fields if the names changed."""
@@ -74,7 +79,7 @@ class ParamFields(Vertical):
             await self.recompose()
             return
         self.values = dict(values)
-        for name, value in values.items():
+        for name, value in list(values.items())[:MAX_PARAM_FIELDS]:
             self.query_one(f"#field-param-{name}", SettingField).set_value(f"{value:.6g}")
 
 
