@@ -276,3 +276,18 @@ async def test_hang_up_saves_the_run_in_progress(tmp_path: Path) -> None:
         await pilot.pause()
     [run] = RunStore(tmp_path).load()
     assert run.doc["epochs_run"] == 2
+
+
+async def test_every_shown_key_is_in_the_key_bar_at_80_columns() -> None:
+    from nntui.ui.widgets.keybar import KeyBar
+
+    app = make_app()
+    async with running(app) as pilot:
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        text = plain(bar)
+        assert len(text.strip().splitlines()) <= 3
+        for binding in app.BINDINGS:
+            if binding.show and binding.group is None:  # type: ignore[union-attr]
+                assert binding.description in text, binding  # type: ignore[union-attr]
+        assert "+ - * / lr" in text and "1 2 3 4 tabs" in text

@@ -23,13 +23,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from nntui.core.config import ExperimentConfig
 from nntui.core.errors import UserError
 from nntui.ui.app_runs import RunsMixin
 from nntui.ui.app_settings import SettingsMixin
+from nntui.ui.widgets.keybar import KeyBar, group
 
 if TYPE_CHECKING:
     from nntui.core.data import Table
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from nntui.core.session import Session
     from nntui.ui.main_view import MainView
 
+LR = group("lr ×÷10 ×÷2")
+TABS = group("tabs")
 PROGRESS_INTERVAL = 0.1  # seconds between live updates from the worker (~10 per second)
 WIDE, NARROW = 140, 72
 ALWAYS_ALLOWED = ("quit", "help", "command_palette")
@@ -59,25 +62,32 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         Binding("question_mark", "help", "Help", tooltip="this help"),
         Binding("q", "quit", "Quit", tooltip="quit nntui"),
         Binding("ctrl+p", "command_palette", "Palette", tooltip="command palette: every action"),
-        Binding("plus", "scale_lr(10)", "lr×10", tooltip="multiply the learning rate by 10"),
-        Binding("minus", "scale_lr(0.1)", "lr÷10", tooltip="divide the learning rate by 10"),
-        Binding("asterisk", "scale_lr(2)", "lr×2", tooltip="multiply the learning rate by 2"),
-        Binding("slash", "scale_lr(0.5)", "lr÷2", tooltip="divide the learning rate by 2"),
+        Binding("plus", "scale_lr(10)", "lr×10", tooltip="multiply the learning rate by 10",
+                group=LR),
+        Binding("minus", "scale_lr(0.1)", "lr÷10", tooltip="divide the learning rate by 10",
+                group=LR),
+        Binding("asterisk", "scale_lr(2)", "lr×2", tooltip="multiply the learning rate by 2",
+                group=LR),
+        Binding("slash", "scale_lr(0.5)", "lr÷2", tooltip="divide the learning rate by 2",
+                group=LR),
         Binding("g", "regenerate", "New data", tooltip="next data seed: new rows or split"),
         Binding("w", "redraw", "New weights", tooltip="re-draw random initial weights"),
-        Binding("l", "toggle_log", "Log y", tooltip="log scale for the loss curve"),
+        Binding("l", "toggle_log", "Log", tooltip="log scale for the loss curve"),
         Binding("b", "toggle_sidebar", "Sidebar", tooltip="show or hide the settings"),
-        Binding("1", "tab('tab-loss')", "Loss", tooltip="loss curve tab"),
-        Binding("2", "tab('tab-results')", "Results", tooltip="metrics and weights tab"),
-        Binding("3", "tab('tab-data')", "Data", tooltip="data preview tab"),
-        Binding("4", "tab('tab-runs')", "Runs", tooltip="runs table, overlay and export tab"),
+        Binding("1", "tab('tab-loss')", "Loss", tooltip="loss curve tab", group=TABS),
+        Binding("2", "tab('tab-results')", "Results", tooltip="metrics and weights tab",
+                group=TABS),
+        Binding("3", "tab('tab-data')", "Data", tooltip="data preview tab", group=TABS),
+        Binding("4", "tab('tab-runs')", "Runs", tooltip="runs table, overlay and export tab",
+                group=TABS),
         Binding("v", "sweep", "Sweep", tooltip="sweep one setting over a list of values"),
         Binding("k", "framework_check", "sklearn", tooltip="framework check: the same start "
                 "trained by scikit-learn's MLPRegressor"),
         Binding("ctrl+s", "settings_file('save')", "Save", tooltip="save the settings as TOML"),
         Binding("ctrl+o", "settings_file('load')", "Open", tooltip="load settings (TOML or a "
                 "ready experiment)"),
-        Binding("escape", "leave_field", "Keys", tooltip="leave a field: keys work again"),
+        Binding("escape", "leave_field", "Keys", tooltip="leave a field: keys work again",
+                show=False),
     ]
 
     @dataclass
@@ -115,7 +125,7 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
     # -- start-up ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("starting nntui…", id="starting")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.build_body)
@@ -149,7 +159,7 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         if not self.screen.is_attached or self._exit:  # quit before the body was built
             return
         await self.query_one("#starting").remove()
-        await self.mount(MainView(self.session, self.store), before=self.query_one(Footer))
+        await self.mount(MainView(self.session, self.store), before=self.query_one(KeyBar))
         self.refresh_all()
         self.screen.set_focus(None)
 

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from nntui.core.errors import UserError
 from nntui.core.experiment import Experiment
 from nntui.core.framework import FrameworkCheck, framework_check
 from nntui.core.report import num
+from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 
 
@@ -36,7 +37,7 @@ class FrameworkScreen(Screen[None]):
             yield LossPlot(id="framework-plot")
             with VerticalScroll(id="framework-side"):
                 yield Static(id="framework-weights")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(LossPlot).title = "train loss: nntui vs scikit-learn"

@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from nntui.core.config import parse_int
 from nntui.core.errors import UserError
 from nntui.core.session import Session
 from nntui.core.worked import fmt, worked_step
+from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.worked_view import WorkedView
 
 SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0)  # automatic steps per second
@@ -55,7 +56,7 @@ class InspectorScreen(Screen[None]):
             yield Input(placeholder="index", id="goto", compact=True)
         with VerticalScroll(id="inspector-body"):
             yield WorkedView(id="worked")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_view()

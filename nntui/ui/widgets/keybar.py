@@ -1,0 +1,101 @@
+"""A footer that wraps: every active key on one or two lines, even at 80 columns.
+
+Textual's Footer is a single row, so at 80x24 most of nntui's keys fell off its end. This
+bar lists the same active bindings (the focused widget's first, then the screen's and the
+app's), merges bindings that share a `Binding.Group` ("+ - * / lr"), and wraps between
+items only.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class KeyBar(Static):
+    """Docked at the bottom of its screen; redrawn whenever the active bindings change."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: auto;
+        max-height: 3;
+        background: $footer-background;
+        color: $footer-description-foreground;
+        padding: 0 1;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.call_after_refresh(self.show_keys)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.show_keys)
+
+    def items(self) -> list[tuple[str, str, bool]]:
+        """(keys, description, enabled) for every shown binding, groups merged."""
+        items: list[tuple[str, str, bool]] = []
+        by_action: dict[str, int] = {}
+        groups: dict[str, int] = {}
+        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+            if not binding.show:
+                continue
+            key = self.app.get_key_display(binding)
+            group = binding.group
+            if group is not None:
+                if group.description in groups:
+                    i = groups[group.description]
+                    keys, desc, on = items[i]
+                    items[i] = (f"{keys} {key}", desc, on or enabled)
+                    continue
+                groups[group.description] = len(items)
+                items.append((key, group.description, enabled))
+                continue
+            if binding.action in by_action:  # one action on several keys: "s/enter"
+                i = by_action[binding.action]
+                keys, desc, on = items[i]
+                items[i] = (f"{keys}/{key}", desc, on)
+                continue
+            by_action[binding.action] = len(items)
+            items.append((key, binding.description, enabled))
+        return items
+
+    def on_resize(self) -> None:
+        self.show_keys()
+
+    def show_keys(self) -> None:
+        """Pack the items into lines of the bar's width, breaking only between items."""
+        if not self.is_attached:
+            return
+        width = max(20, self.size.width - 2)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        used = 0
+        for keys, description, enabled in self.items():
+            length = len(keys) + 1 + len(description)
+            if used and used + 2 + length > width:
+                text.append("\n")
+                used = 0
+            elif used:
+                text.append("  ")
+                used += 2
+            style = "" if enabled else "dim"
+            text.append(keys, style=f"bold {self.key_color} {style}")
+            text.append(" " + description, style=style)
+            used += length
+        self.update(text)
+
+    @property
+    def key_color(self) -> str:
+        return self.app.theme_variables.get("footer-key-foreground", "yellow")
+
+
+def group(description: str) -> Binding.Group:
+    """A footer group: its bindings are shown as one item (keys, then `description`)."""
+    return Binding.Group(description, compact=True)
