@@ -336,8 +336,14 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
 
     def action_help(self) -> None:
         from nntui.ui.screens.help import HelpScreen
+        from nntui.ui.widgets.fields import SettingField
+        from nntui.ui.widgets.runs_view import RunsView
 
-        self.push_screen(HelpScreen([b for b in self.BINDINGS if isinstance(b, Binding)]))
+        keys = [*self.BINDINGS, *(Binding(b.key, b.action, f"Runs tab: {b.description}",
+                                          tooltip=f"runs tab: {b.tooltip}")
+                                  for b in RunsView.BINDINGS if isinstance(b, Binding)),
+                *SettingField.BINDINGS]
+        self.push_screen(HelpScreen([b for b in keys if isinstance(b, Binding)]))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
