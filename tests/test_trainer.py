@@ -144,6 +144,11 @@ def test_lr_change_applies_to_next_step() -> None:
     rec = t.step()
     assert rec is not None and rec.lr == 0.2
     assert np.allclose(rec.params_after, np.array(rec.params_before) - 0.2 * np.array(rec.grads))
+    t.lr = 0.05
+    t.epoch()
+    assert t.lr_history == [0.2, 0.05]  # the rate in force at the end of each epoch
+    t.undo()
+    assert t.lr_history == [0.2]
 
 
 def test_cancellation_stops_between_epochs() -> None:

@@ -77,6 +77,7 @@ class Trainer:
     theta: np.ndarray = field(init=False)
     train_loss: list[float] = field(init=False, default_factory=list)
     test_loss: list[float] = field(init=False, default_factory=list)
+    lr_history: list[float] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.theta0 = np.array(self.theta0, dtype=float)
@@ -93,6 +94,7 @@ class Trainer:
         self.rng = np.random.default_rng([self.seed, 3])
         self.train_loss = []
         self.test_loss = []
+        self.lr_history = []  # the learning rate in force at the end of each epoch
         self.diverged_at: int | None = None
         self.updates = 0
         self._snapshots: list[_Snapshot] = []
@@ -163,6 +165,7 @@ class Trainer:
         self.rng.bit_generator.state = s.rng_state
         del self.train_loss[s.n_history :]
         del self.test_loss[s.n_history :]
+        del self.lr_history[s.n_history :]
         self.diverged_at, self.updates = s.diverged_at, s.updates
         return True
 
@@ -186,6 +189,7 @@ class Trainer:
             return None
         self.epochs_done += 1
         self.train_loss.append(train)
+        self.lr_history.append(self.lr)
         if test is not None:
             self.test_loss.append(test)
         self.pos = 0

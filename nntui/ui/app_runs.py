@@ -15,6 +15,15 @@ if TYPE_CHECKING:
 class RunsMixin:
     """Run-history handling for NNApp."""
 
+    if TYPE_CHECKING:  # provided by NNApp
+        from nntui.core.session import Session
+        from nntui.ui.main_view import MainView
+
+        live: Session
+        view: MainView
+
+        def stop_training(self) -> None: ...
+
     _recorded: tuple[int, int, int, int | None] | None = None
     run_number = 0  # bumped whenever the trainer starts again from its initial weights
 

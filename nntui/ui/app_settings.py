@@ -24,6 +24,19 @@ if TYPE_CHECKING:
 class SettingsMixin:
     """Settings handling for NNApp (uses its `live` session, `view` and training controls)."""
 
+    if TYPE_CHECKING:  # provided by NNApp
+        from nntui.core.session import Session
+        from nntui.ui.main_view import MainView
+
+        live: Session
+        view: MainView
+        rate: float | None
+
+        def stop_training(self) -> None: ...
+        def refresh_training(self) -> None: ...
+        def refresh_all(self) -> None: ...
+        def record_run(self, stopped: bool = False) -> None: ...
+
     @dataclass
     class DataLoaded(Message):
         """A data change finished loading (table) or failed (error)."""
