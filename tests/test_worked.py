@@ -66,6 +66,7 @@ def test_hand_worked_sample_in_step_json(run_step: Callable[..., dict], tiny_csv
     for key, value in HAND_AFTER.items():
         assert math.isclose(doc["params_after"][key], value, abs_tol=1e-12), key
     assert doc["lr"] == 0.1 and doc["params_before"]["w1"] == 0.5
+    assert math.isclose(doc["forward"]["y_hat_raw"], 0.11 * 10)  # n3 spans 0..10
 
 
 def test_hand_worked_sample_as_text(cli: Cli, tiny_csv: Path) -> None:

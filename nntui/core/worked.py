@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from nntui.core.experiment import Experiment
 from nntui.core.network import Trace
 from nntui.core.trainer import StepRecord
@@ -49,6 +51,7 @@ class WorkedStep:
     index: int
     x_raw: list[float]
     y_raw: float
+    y_hat_raw: float = 0.0  # the prediction in the target's original units
     numeric: list[float] = field(default_factory=list)
 
     @property
@@ -98,8 +101,9 @@ def worked_step(exp: Experiment, record: StepRecord) -> WorkedStep:
     raw_idx = int(exp.dataset.train_idx[index])
     t = record.traces[0]
     numeric = exp.arch.numeric_gradient(record.params_before, t.x, t.y)
+    y_hat_raw = float(exp.dataset.y_scaler.inverse(np.array([t.y_hat]))[0])
     return WorkedStep(exp, record, index, [float(v) for v in exp.dataset.table.x[raw_idx]],
-                      float(exp.dataset.table.y[raw_idx]), numeric)
+                      float(exp.dataset.table.y[raw_idx]), y_hat_raw, numeric)
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -109,7 +113,8 @@ def sample_lines(ws: WorkedStep) -> list[str]:
     xs = ", ".join(f"x{i + 1} = {fmt(v)} ({name} = {fmt(r)})"
                    for i, (v, r, name) in enumerate(zip(t.x, ws.x_raw, table.features)))
     return [f"sample {ws.index} (training row {ws.index} of {ws.exp.trainer.n_train}): {xs}",
-            f"target y = {fmt(t.y)} ({table.target} = {fmt(ws.y_raw)})"]
+            f"target y = {fmt(t.y)} ({table.target} = {fmt(ws.y_raw)}); prediction y_hat = "
+            f"{fmt(t.y_hat)} ({table.target} = {fmt(ws.y_hat_raw)})"]
 
 
 def forward_lines(ws: WorkedStep) -> list[str]:
@@ -207,7 +212,7 @@ def to_json(ws: WorkedStep) -> dict[str, Any]:
     forward: dict[str, float] = {}
     forward.update({f"z{j + 1}": z for j, z in enumerate(t.z)})
     forward.update({f"h{j + 1}": h for j, h in enumerate(t.h)})
-    forward.update(y_hat=t.y_hat, loss=t.loss)
+    forward.update(y_hat=t.y_hat, loss=t.loss, y_hat_raw=ws.y_hat_raw)
     return {
         "sample": {"index": ws.index, "x": list(t.x), "y": t.y, "x_raw": ws.x_raw,
                    "y_raw": ws.y_raw},
