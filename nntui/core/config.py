@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
@@ -219,14 +220,17 @@ def from_mapping(values: dict[str, Any], base: ExperimentConfig | None = None,
     return cfg
 
 
-PRESET_DIR = Path(__file__).resolve().parents[2] / "data" / "experiments"
+#: A checkout's data/experiments, then where `pip install` puts them (share/nntui/...).
+PRESET_DIRS = (Path(__file__).resolve().parents[2] / "data" / "experiments",
+               Path(sys.prefix) / "share" / "nntui" / "experiments")
 
 
 def presets() -> dict[str, Path]:
     """The ready experiments shipped in data/experiments (name -> path)."""
-    if not PRESET_DIR.is_dir():
-        return {}
-    return {p.stem: p for p in sorted(PRESET_DIR.glob("*.toml"))}
+    for directory in PRESET_DIRS:
+        if directory.is_dir():
+            return {p.stem: p for p in sorted(directory.glob("*.toml"))}
+    return {}
 
 
 def resolve_config(path: str) -> str:
