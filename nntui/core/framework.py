@@ -8,6 +8,7 @@ updates. Mini-batches are taken in order (shuffle=False), exactly like nntui wit
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,7 @@ def train_sklearn(
     lr: float,
     epochs: int,
     batch_size: int = 1,
+    cancelled: Callable[[], bool] | None = None,
 ) -> FrameworkRun:
     """Train MLPRegressor epoch by epoch from theta0; losses are nntui's mean squared error."""
     from sklearn.exceptions import ConvergenceWarning
@@ -80,6 +82,8 @@ def train_sklearn(
         for mine, new in zip([*mlp.coefs_, *mlp.intercepts_], [*coefs, *intercepts]):
             mine[...] = new
         for _ in range(epochs):
+            if cancelled is not None and cancelled():
+                break
             try:
                 mlp.partial_fit(x_train, y_train)
             except ValueError:  # scikit-learn refuses non-finite weights: diverged
@@ -121,7 +125,8 @@ class FrameworkCheck:
                                                self.theirs.train_loss[:n]))))
 
 
-def framework_check(exp: Experiment, epochs: int | None = None) -> FrameworkCheck:
+def framework_check(exp: Experiment, epochs: int | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> FrameworkCheck:
     """Train the experiment from its initial weights in nntui and in scikit-learn."""
     from nntui.core.trainer import Trainer
 
@@ -135,6 +140,6 @@ def framework_check(exp: Experiment, epochs: int | None = None) -> FrameworkChec
                     batch_size=cfg.batch_size)
     fresh.run(epochs)
     theirs = train_sklearn(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test,
-                           cfg.lr, epochs, cfg.batch_size)
+                           cfg.lr, epochs, cfg.batch_size, cancelled)
     return FrameworkCheck(exp.arch.names, epochs, fresh.train_loss, fresh.test_loss, theirs,
                           fresh.theta)

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from nntui.core.errors import UserError
 from nntui.core.experiment import Experiment
@@ -43,14 +44,17 @@ class FrameworkScreen(Screen[None]):
         self.query_one(LossPlot).title = "train loss: nntui vs scikit-learn"
         self.check()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False)
     def check(self) -> None:
+        worker = get_current_worker()
         try:
-            result = framework_check(self.experiment)
+            result = framework_check(self.experiment,
+                                     cancelled=lambda: worker.is_cancelled)
         except UserError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
-        self.app.call_from_thread(self.show, result)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show, result)
 
     def show_error(self, message: str) -> None:
         self.query_one("#framework-status", Static).update(Text(message, style="bold red"))
@@ -85,4 +89,5 @@ class FrameworkScreen(Screen[None]):
         plot.refresh()
 
     def action_close(self) -> None:
+        self.workers.cancel_all()  # scikit-learn stops at its next epoch
         self.dismiss()
