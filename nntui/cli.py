@@ -220,7 +220,7 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
         require_rows(table)
         n_inputs = len(table.features)
     check_overrides(n_inputs, cfg.hidden, cfg.set)
-    from nntui.core.runs import RunStore
+    from nntui.core.runs import RunStore  # light: the app's first paint stays fast
     from nntui.ui.app import NNApp
 
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))

@@ -22,10 +22,6 @@ def store_from(ns: argparse.Namespace) -> RunStore | None:
     return RunStore(getattr(ns, "results", None))
 
 
-def app_store(ns: argparse.Namespace) -> RunStore:
-    """The app always keeps a history; --no-save keeps it in memory only."""
-    return RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
-
 
 def sweep_axes(ns: argparse.Namespace, option_keys: set[str]
                ) -> tuple[ExperimentConfig, dict[str, list[str]]]:

@@ -151,10 +151,6 @@ class Trainer:
         if len(self._snapshots) > MAX_SNAPSHOTS:
             del self._snapshots[0]
 
-    @property
-    def can_undo(self) -> bool:
-        return bool(self._snapshots)
-
     def undo(self) -> bool:
         """Restore the state before the last step, epoch or run; False if none is left."""
         if not self._snapshots:
