@@ -13,8 +13,8 @@ import subprocess
 import sys
 import time
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.experiment import Experiment
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.experiment import Experiment
 from nntui.ui.app import NNApp
 from nntui.ui.screenshots import wait_ready
 

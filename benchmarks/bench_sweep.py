@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.sweep import grid, run_sweep
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.sweep import grid, run_sweep
 
 RUNS = ["0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2"]
 

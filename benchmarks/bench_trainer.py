@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 
-from nntui.core.initialization import initial_params
-from nntui.core.network import Architecture
-from nntui.core.trainer import Trainer
+from nntui.engine.initialization import initial_params
+from nntui.engine.network import Architecture
+from nntui.engine.trainer import Trainer
 
 ROWS, EPOCHS, LR = 1338, 300, 0.005
 

@@ -10,8 +10,8 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.session import Session
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.session import Session
 from nntui.ui.app import NNApp
 from nntui.ui.screenshots import settle, wait_ready
 from nntui.ui.widgets.fields import SettingField

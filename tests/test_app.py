@@ -8,9 +8,9 @@ import numpy as np
 from textual.widgets import Input, TabbedContent
 
 from app_helpers import edit, field, make_app, plain, running, settle
-from nntui.core.config import ExperimentConfig
-from nntui.core.experiment import Experiment
-from nntui.core.report import metric_text
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.experiment import Experiment
+from nntui.lab.report import metric_text
 from nntui.ui.screens.help import HelpScreen
 from nntui.ui.widgets.loss_plot import LossPlot, thin
 from nntui.ui.widgets.results import ResultsView
@@ -253,7 +253,7 @@ def test_thin_keeps_ends_and_limit() -> None:
 
 
 async def test_quit_key_exits_and_keeps_an_unfinished_run(tmp_path: Path) -> None:
-    from nntui.core.runs import RunStore
+    from nntui.lab.runs import RunStore
 
     app = make_app()
     app.store = RunStore(tmp_path)
@@ -266,7 +266,7 @@ async def test_quit_key_exits_and_keeps_an_unfinished_run(tmp_path: Path) -> Non
 
 
 async def test_hang_up_saves_the_run_in_progress(tmp_path: Path) -> None:
-    from nntui.core.runs import RunStore
+    from nntui.lab.runs import RunStore
 
     app = make_app()
     app.store = RunStore(tmp_path)

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from app_helpers import make_app, plain, running, settle
-from nntui.core.config import load_toml
-from nntui.core.runs import RunStore
+from nntui.lab.config import load_toml
+from nntui.lab.runs import RunStore
 from nntui.ui.screens.framework import FrameworkScreen
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.runs_view import RunsView

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.experiment import Experiment
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.experiment import Experiment
 
 Cli = Callable[..., tuple[int, str, str]]
 WIDE = ["--n1-range", "0,20", "--n2-range", "0,50", "--noise-range", "0,10"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nntui.core.config import ExperimentConfig, from_mapping, load_toml, parse_value, save_toml
-from nntui.core.errors import UserError
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, from_mapping, load_toml, parse_value, save_toml
 
 
 def test_round_trip(tmp_path: Path) -> None:

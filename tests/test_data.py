@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nntui.core import data
-from nntui.core.config import ExperimentConfig
-from nntui.core.errors import UserError
-from nntui.core.experiment import Dataset, load_table, split_indices
-from nntui.core.scaling import Scaler
+from nntui.engine.scaling import Scaler
+from nntui.errors import UserError
+from nntui.lab import data
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.experiment import Dataset, load_table, split_indices
 
 
 def test_generator_follows_the_notebook_formula() -> None:
@@ -117,7 +117,7 @@ def test_scalers() -> None:
 def test_metrics_match_sklearn() -> None:
     from sklearn import metrics as skm
 
-    from nntui.core.metrics import regression_metrics
+    from nntui.engine.metrics import regression_metrics
 
     rng = np.random.default_rng(0)
     y, p = rng.random(30) + 0.5, rng.random(30) + 0.5

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from nntui.core.config import ExperimentConfig, load_toml, presets, save_toml
-from nntui.core.runs import RunStore
+from nntui.lab.config import ExperimentConfig, load_toml, presets, save_toml
+from nntui.lab.runs import RunStore
 
 Cli = Callable[..., tuple[int, str, str]]
 WIDE = ["--n1-range", "0,20", "--n2-range", "0,50", "--noise-range", "0,10"]

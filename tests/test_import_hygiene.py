@@ -14,8 +14,8 @@ def loaded_after(statement: str) -> set[str]:
 
 
 def test_core_does_not_import_textual_pandas_or_sklearn() -> None:
-    stmt = ("import nntui.core, nntui.core.experiment, nntui.core.trainer, "
-            "nntui.core.report, nntui.core.framework, nntui.core.data")
+    stmt = ("import nntui.engine, nntui.lab.experiment, nntui.engine.trainer, "
+            "nntui.lab.report, nntui.lab.framework, nntui.lab.data")
     mods = loaded_after(stmt)
     assert "nntui" in mods and "numpy" in mods
     assert not {"textual", "pandas", "sklearn", "rich"} & mods

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nntui.core.choices import ACTIVATIONS
-from nntui.core.network import Architecture
+from nntui.engine.naming import ACTIVATIONS
+from nntui.engine.network import Architecture
 
 
 def test_names_follow_the_notebook_for_2_2_1() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.experiment import Experiment
-from nntui.core.framework import train_sklearn
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.experiment import Experiment
+from nntui.lab.framework import train_sklearn
 
 
 @pytest.mark.parametrize(

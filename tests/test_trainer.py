@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from nntui.core.network import Architecture
-from nntui.core.trainer import BLOW_UP_FACTOR, Trainer
+from nntui.engine.network import Architecture
+from nntui.engine.trainer import BLOW_UP_FACTOR, Trainer
 
 NOTEBOOK = [0.5, -0.3, 0.2, 0.4, 0.6, -0.1, 0.1, 0.1, 0.0]
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.experiment import Experiment
-from nntui.core.worked import backward_lines, forward_lines, to_json, worked_step
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.experiment import Experiment
+from nntui.lab.worked import backward_lines, forward_lines, to_json, worked_step
 
 Cli = Callable[..., tuple[int, str, str]]
 

@@ -26,16 +26,16 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.errors import UserError
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig
 from nntui.ui.app_runs import RunsMixin
 from nntui.ui.app_settings import SettingsMixin
 from nntui.ui.widgets.keybar import KeyBar, group
 
 if TYPE_CHECKING:
-    from nntui.core.data import Table
-    from nntui.core.runs import RunStore
-    from nntui.core.session import Session
+    from nntui.lab.data import Table
+    from nntui.lab.runs import RunStore
+    from nntui.lab.session import Session
     from nntui.ui.main_view import MainView
 
 LR = group("lr ×÷10 ×÷2")
@@ -143,8 +143,8 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
 
     async def build_body(self) -> None:
         """After the first paint: build the session (numpy) and mount the body."""
-        from nntui.core.runs import RunStore
-        from nntui.core.session import Session
+        from nntui.lab.runs import RunStore
+        from nntui.lab.session import Session
         from nntui.ui.main_view import MainView
 
         if self.store is None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from nntui.core.config import ExperimentConfig
+    from nntui.lab.config import ExperimentConfig
 
 
 class RunsMixin:
     """Run-history handling for NNApp."""
 
     if TYPE_CHECKING:  # provided by NNApp
-        from nntui.core.session import Session
+        from nntui.lab.session import Session
         from nntui.ui.main_view import MainView
 
         live: Session

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.message import Message
 
-from nntui.core.errors import UserError
+from nntui.errors import UserError
 
 if TYPE_CHECKING:
-    from nntui.core.data import Table
-    from nntui.core.session import Change
+    from nntui.lab.data import Table
+    from nntui.lab.session import Change
     from nntui.ui.widgets.fields import SettingField
 
 
@@ -25,7 +25,7 @@ class SettingsMixin:
     """Settings handling for NNApp (uses its `live` session, `view` and training controls)."""
 
     if TYPE_CHECKING:  # provided by NNApp
-        from nntui.core.session import Session
+        from nntui.lab.session import Session
         from nntui.ui.main_view import MainView
 
         live: Session
@@ -62,8 +62,8 @@ class SettingsMixin:
         self.apply_change(change, None)
 
     def action_settings_file(self, mode: str) -> None:
-        from nntui.core.config import save_toml
-        from nntui.core.session import Change
+        from nntui.lab.config import save_toml
+        from nntui.lab.session import Change
         from nntui.ui.screens.forms import FileChoice, SettingsFileScreen
 
         def done(choice: FileChoice | None) -> None:

@@ -11,8 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
-from nntui.core.runs import RunStore
-from nntui.core.session import Session
+from nntui.lab.runs import RunStore
+from nntui.lab.session import Session
 from nntui.ui.widgets.data_preview import DataPreview
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.results import ResultsView

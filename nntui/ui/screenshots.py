@@ -15,9 +15,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.runs import RunStore
-from nntui.core.session import Session
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.runs import RunStore
+from nntui.lab.session import Session
 from nntui.ui.app import NNApp
 from nntui.ui.widgets.status import StatusLine
 

@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from nntui.core.config import ExperimentConfig, load_toml, presets, resolve_config
-from nntui.core.errors import UserError
-from nntui.core.sweep import CLASSIC_SWEEPS, grid
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, load_toml, presets, resolve_config
+from nntui.lab.sweep import CLASSIC_SWEEPS, grid
 
 
 def values_text(values: list[object]) -> str:
@@ -57,7 +57,7 @@ class SweepScreen(ModalScreen["list[ExperimentConfig] | None"]):
 
     @on(Input.Submitted, "#sweep-values")
     def submitted(self, event: Input.Submitted) -> None:
-        from nntui.core.sweep import alternatives
+        from nntui.lab.sweep import alternatives
 
         key = str(self.query_one("#sweep-key", Select).value)
         try:

@@ -12,10 +12,10 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from nntui.core.errors import UserError
-from nntui.core.experiment import Experiment
-from nntui.core.framework import FrameworkCheck, framework_check
-from nntui.core.report import num
+from nntui.errors import UserError
+from nntui.lab.experiment import Experiment
+from nntui.lab.framework import FrameworkCheck, framework_check
+from nntui.lab.report import num
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 

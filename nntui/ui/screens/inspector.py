@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
-from nntui.core.config import parse_int
-from nntui.core.errors import UserError
-from nntui.core.session import Session
-from nntui.core.worked import fmt, worked_step
+from nntui.errors import UserError
+from nntui.lab.config import parse_int
+from nntui.lab.session import Session
+from nntui.lab.worked import fmt, worked_step
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.worked_view import WorkedView
 

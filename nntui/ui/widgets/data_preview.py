@@ -7,8 +7,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.core.experiment import Dataset
-from nntui.core.report import num
+from nntui.lab.experiment import Dataset
+from nntui.lab.report import num
 
 
 class DataPreview(Static):

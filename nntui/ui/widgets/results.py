@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.core.report import METRIC_LABELS, metric_text, num
+from nntui.lab.report import METRIC_LABELS, metric_text, num
 
 
 class ResultsView(Static):

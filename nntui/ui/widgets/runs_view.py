@@ -21,10 +21,10 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from nntui.core.config import ExperimentConfig
-from nntui.core.errors import UserError
-from nntui.core.report import metric_text, num
-from nntui.core.runs import RunStore, StoredRun, config_changes
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.report import metric_text, num
+from nntui.lab.runs import RunStore, StoredRun, config_changes
 from nntui.ui.widgets.loss_plot import LossPlot
 
 MAX_OVERLAY = 8
@@ -160,7 +160,7 @@ class RunsView(Vertical):
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
     def run_sweep(self, configs: list[ExperimentConfig]) -> None:
         """Run a sweep on both cores; each run is recorded as it finishes."""
-        from nntui.core.sweep import run_sweep, short_label, varying_keys
+        from nntui.lab.sweep import run_sweep, short_label, varying_keys
 
         worker = get_current_worker()
         keys = varying_keys(configs)
@@ -203,8 +203,8 @@ def weights_table(runs: list[tuple[str, dict[str, Any]]]) -> Table | Text:
 
 def export_runs(runs: list[StoredRun], directory: Path) -> list[Path]:
     """Write the runs as a Markdown report, CSV loss histories and JSON (atomically)."""
-    from nntui.core.export import export_text
-    from nntui.core.storage import atomic_write
+    from nntui.lab.export import export_text
+    from nntui.lab.storage import atomic_write
 
     stem = directory / f"runs-{runs[0].id}" if len(runs) == 1 else \
         directory / f"compare-{runs[0].id}-{len(runs)}"

@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Collapsible, Static
 
-from nntui.core.choices import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
-from nntui.core.config import ExperimentConfig
-from nntui.core.initialization import PRESET_HELP
-from nntui.core.session import config_text
+from nntui.engine.initialization import PRESET_HELP
+from nntui.engine.naming import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.session import config_text
 from nntui.ui.widgets.fields import SettingField
 
 # (config key, label, choices, tooltip)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.core.worked import (
+from nntui.lab.worked import (
     WorkedStep,
     diagram_lines,
     factor,

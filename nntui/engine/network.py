@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nntui.core.choices import param_names
+from nntui.engine.naming import param_names
 
 
 def activate(name: str, z: float) -> float:

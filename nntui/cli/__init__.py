@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from nntui import __version__
-from nntui.core.config import ExperimentConfig, from_mapping, load_toml, save_toml
-from nntui.core.errors import UserError
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, from_mapping, load_toml, save_toml
 
 EXIT_USAGE = 2
 
@@ -149,9 +149,9 @@ def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
 
 
 def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
-    from nntui.core.experiment import Experiment
-    from nntui.core.report import summary
-    from nntui.experiments_cli import store_from
+    from nntui.cli.experiments import store_from
+    from nntui.lab.experiment import Experiment
+    from nntui.lab.report import summary
 
     store = store_from(ns)
     exp = Experiment.build(cfg)
@@ -168,9 +168,9 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
 
 
 def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
-    from nntui.core.config import parse_int
-    from nntui.core.experiment import Experiment, finite_or_null
-    from nntui.core.worked import to_json, to_text, worked_step
+    from nntui.lab.config import parse_int
+    from nntui.lab.experiment import Experiment, finite_or_null
+    from nntui.lab.worked import to_json, to_text, worked_step
 
     index = parse_int("--sample", ns.sample)
     steps = 1 if ns.steps is None else parse_int("--steps", ns.steps)
@@ -209,18 +209,18 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     Generated data is checked without numpy (the app paints before loading it); a table is
     loaded here, so that a bad CSV never opens the app.
     """
-    from nntui.core.choices import check_overrides
+    from nntui.engine.naming import check_overrides
 
     table = None
     n_inputs = 2
     if cfg.dataset != "generated":
-        from nntui.core.experiment import load_table, require_rows
+        from nntui.lab.experiment import load_table, require_rows
 
         table = load_table(cfg)
         require_rows(table)
         n_inputs = len(table.features)
     check_overrides(n_inputs, cfg.hidden, cfg.set)
-    from nntui.core.runs import RunStore  # light: the app's first paint stays fast
+    from nntui.lab.runs import RunStore  # light: the app's first paint stays fast
     from nntui.ui.app import NNApp
 
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
@@ -233,7 +233,7 @@ COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]
     "run": cmd_run,
     "step": cmd_step,
     "compare-sklearn": lambda cfg, ns: __import__(
-        "nntui.experiments_cli", fromlist=["cmd_compare"]).cmd_compare(cfg, ns),
+        "nntui.cli.experiments", fromlist=["cmd_compare"]).cmd_compare(cfg, ns),
 }
 
 
@@ -241,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
     try:
         if ns.command in ("sweep", "runs", "export"):
-            from nntui import experiments_cli as ex
+            from nntui.cli import experiments as ex
 
             if ns.command == "sweep":
                 keys = {key for _, key, _, _ in OPTION_FLAGS} | {"shuffle"}

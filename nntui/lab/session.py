@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from nntui.core.choices import RANDOM_PRESETS
-from nntui.core.config import ExperimentConfig, parse_value, validate
-from nntui.core.data import Table
-from nntui.core.errors import UserError
-from nntui.core.experiment import Experiment, load_table
-from nntui.core.trainer import Trainer
+from nntui.engine.naming import RANDOM_PRESETS
+from nntui.engine.trainer import Trainer
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, parse_value, validate
+from nntui.lab.data import Table
+from nntui.lab.experiment import Experiment, load_table
 
 #: Changing these reloads or re-splits the data and starts the run again.
 DATA_KEYS = frozenset({"dataset", "csv", "features", "target", "rows", "n1_range", "n2_range",

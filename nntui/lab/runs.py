@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from nntui.core.errors import UserError
-from nntui.core.storage import atomic_write
+from nntui.errors import UserError
+from nntui.lab.storage import atomic_write
 
 PARTIAL = ".partial"
 

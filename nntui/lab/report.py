@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nntui.core.experiment import Experiment
+from nntui.lab.experiment import Experiment
 
 METRIC_LABELS = {"mse": "MSE (scaled)", "mae": "MAE", "rmse": "RMSE", "r2": "R²",
                  "mape": "MAPE"}

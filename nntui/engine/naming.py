@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nntui.core.errors import UserError
+from nntui.errors import UserError
 
 DATASETS = ("generated", "diabetes", "csv")
 ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")

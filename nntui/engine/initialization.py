@@ -10,9 +10,9 @@ import math
 
 import numpy as np
 
-from nntui.core.choices import PRESETS, check_overrides
-from nntui.core.errors import UserError
-from nntui.core.network import Architecture
+from nntui.engine.naming import PRESETS, check_overrides
+from nntui.engine.network import Architecture
+from nntui.errors import UserError
 
 #: Moderate values; unit 1 (0.5*x1 - 0.3*x2 + 0.1) is off for part of the [0,1]^2 square,
 #: so the 2-2-1 default shows both open and closed ReLU gates.

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from nntui.core.experiment import Experiment
-from nntui.core.network import Trace
-from nntui.core.trainer import StepRecord
+from nntui.engine.network import Trace
+from nntui.engine.trainer import StepRecord
+from nntui.lab.experiment import Experiment
 
 DIGITS = 6
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nntui.core.choices import SCALINGS
+from nntui.engine.naming import SCALINGS
 
 __all__ = ["SCALINGS", "Scaler"]
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nntui.core.errors import UserError
+from nntui.errors import UserError
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nntui.core.config import ExperimentConfig, from_mapping, load_toml
-from nntui.core.errors import UserError
-from nntui.core.report import metric_text, num
-from nntui.core.runs import RunStore
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, from_mapping, load_toml
+from nntui.lab.report import metric_text, num
+from nntui.lab.runs import RunStore
 
 
 def store_from(ns: argparse.Namespace) -> RunStore | None:
@@ -26,7 +26,7 @@ def store_from(ns: argparse.Namespace) -> RunStore | None:
 def sweep_axes(ns: argparse.Namespace, option_keys: set[str]
                ) -> tuple[ExperimentConfig, dict[str, list[str]]]:
     """Split the options into a base config and the lists to sweep over."""
-    from nntui.core.sweep import alternatives
+    from nntui.lab.sweep import alternatives
 
     values = vars(ns)
     base = load_toml(values["config"]) if "config" in values else ExperimentConfig()
@@ -56,7 +56,7 @@ def sweep_of_file(path: str) -> dict[str, list[str]]:
     """The optional [sweep] table of a TOML experiment: option -> list of values."""
     import tomllib
 
-    from nntui.core.config import resolve_config
+    from nntui.lab.config import resolve_config
 
     with open(resolve_config(path), "rb") as fh:
         table = tomllib.load(fh).get("sweep", {})
@@ -71,7 +71,7 @@ def sweep_of_file(path: str) -> dict[str, list[str]]:
 
 
 def cmd_sweep(ns: argparse.Namespace, option_keys: set[str]) -> int:
-    from nntui.core.sweep import grid, run_sweep, short_label, varying_keys
+    from nntui.lab.sweep import grid, run_sweep, short_label, varying_keys
 
     base, axes = sweep_axes(ns, option_keys)
     configs = grid(base, axes)
@@ -103,7 +103,7 @@ def cmd_sweep(ns: argparse.Namespace, option_keys: set[str]) -> int:
         if store is not None:
             print(f"\n{len(finished)} run(s) saved in {store.directory}")
     if ns.plot:
-        from nntui.core.export import ascii_plot
+        from nntui.lab.export import ascii_plot
 
         print(ascii_plot({short_label(d["config"], keys): d["history"]["train_loss"]
                           for d in finished}, log=True if ns.log else None))
@@ -134,9 +134,9 @@ def _show(value: Any) -> str:
 
 def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     """Train the same start in nntui and scikit-learn; print both and the differences."""
-    from nntui.core.experiment import Experiment, finite_or_null
-    from nntui.core.export import ascii_plot
-    from nntui.core.framework import framework_check
+    from nntui.lab.experiment import Experiment, finite_or_null
+    from nntui.lab.export import ascii_plot
+    from nntui.lab.framework import framework_check
 
     exp = Experiment.build(cfg)
     check = framework_check(exp)
@@ -167,7 +167,7 @@ def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
 
 def cmd_runs(ns: argparse.Namespace) -> int:
     """List the stored runs, oldest first."""
-    from nntui.core.runs import config_changes
+    from nntui.lab.runs import config_changes
 
     store = RunStore(getattr(ns, "results", None))
     runs = store.load()
@@ -187,8 +187,8 @@ def cmd_runs(ns: argparse.Namespace) -> int:
 
 def cmd_export(ns: argparse.Namespace) -> int:
     """Write runs as CSV loss histories, JSON or a Markdown report."""
-    from nntui.core.export import export_text
-    from nntui.core.storage import atomic_write
+    from nntui.lab.export import export_text
+    from nntui.lab.storage import atomic_write
 
     store = RunStore(getattr(ns, "results", None))
     text = export_text(store.find(ns.ids or ["last"]), ns.format)

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from nntui.core.choices import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
-from nntui.core.errors import UserError
+from nntui.engine.naming import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
+from nntui.errors import UserError
 
 
 @dataclass
@@ -263,7 +263,7 @@ def save_toml(cfg: ExperimentConfig, path: str) -> None:
     """Write the configuration as TOML, atomically (temporary file, then rename)."""
     import tomli_w
 
-    from nntui.core.storage import atomic_write
+    from nntui.lab.storage import atomic_write
 
     try:
         atomic_write(path, tomli_w.dumps(cfg.to_dict()))

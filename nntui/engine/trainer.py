@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nntui.core.fastloop import compile_epoch
-from nntui.core.network import Architecture, Trace
+from nntui.engine.fastloop import compile_epoch
+from nntui.engine.network import Architecture, Trace
 
 MAX_SNAPSHOTS = 100_000
 #: A finite training loss this many times the initial one (or 1, if larger) also counts as

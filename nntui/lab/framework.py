@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nntui.core.errors import UserError
-from nntui.core.network import Architecture
+from nntui.engine.network import Architecture
+from nntui.errors import UserError
 
 if TYPE_CHECKING:
-    from nntui.core.experiment import Experiment
+    from nntui.lab.experiment import Experiment
 
 SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh",
                       "linear": "identity"}
@@ -128,7 +128,7 @@ class FrameworkCheck:
 def framework_check(exp: Experiment, epochs: int | None = None,
                     cancelled: Callable[[], bool] | None = None) -> FrameworkCheck:
     """Train the experiment from its initial weights in nntui and in scikit-learn."""
-    from nntui.core.trainer import Trainer
+    from nntui.engine.trainer import Trainer
 
     cfg = exp.config
     if cfg.shuffle:

@@ -12,14 +12,14 @@ from typing import Any
 import numpy as np
 
 from nntui import __version__
-from nntui.core import data
-from nntui.core.config import ExperimentConfig, validate
-from nntui.core.errors import UserError
-from nntui.core.initialization import apply_overrides, initial_params
-from nntui.core.metrics import regression_metrics
-from nntui.core.network import Architecture
-from nntui.core.scaling import Scaler
-from nntui.core.trainer import Trainer
+from nntui.engine.initialization import apply_overrides, initial_params
+from nntui.engine.metrics import regression_metrics
+from nntui.engine.network import Architecture
+from nntui.engine.scaling import Scaler
+from nntui.engine.trainer import Trainer
+from nntui.errors import UserError
+from nntui.lab import data
+from nntui.lab.config import ExperimentConfig, validate
 
 
 def load_table(cfg: ExperimentConfig) -> data.Table:

@@ -13,8 +13,8 @@ import math
 from collections.abc import Callable
 from functools import lru_cache
 
-from nntui.core.choices import ACTIVATIONS
-from nntui.core.network import Architecture
+from nntui.engine.naming import ACTIVATIONS
+from nntui.engine.network import Architecture
 
 EpochFn = Callable[[list[float], list[tuple[float, ...]], float], tuple[list[float], int, bool]]
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
 
-from nntui.core.config import ExperimentConfig, from_mapping, parse_value
-from nntui.core.errors import UserError
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, from_mapping, parse_value
 
 #: Options whose single value already contains commas.
 SEMICOLON_KEYS = frozenset({"features", "n1_range", "n2_range", "noise_range", "set"})
@@ -58,7 +58,7 @@ def grid(base: ExperimentConfig, axes: dict[str, list[Any]]) -> list[ExperimentC
 
 def run_document(cfg_dict: dict[str, Any]) -> dict[str, Any]:
     """Build and train one experiment; the `nntui run --json` document (or an error)."""
-    from nntui.core.experiment import Experiment
+    from nntui.lab.experiment import Experiment
 
     try:
         exp = Experiment.build(from_mapping(cfg_dict, origin="sweep"))

@@ -10,10 +10,10 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from nntui.core.report import METRIC_LABELS, metric_text, num
+from nntui.lab.report import METRIC_LABELS, metric_text, num
 
 if TYPE_CHECKING:
-    from nntui.core.runs import StoredRun
+    from nntui.lab.runs import StoredRun
 
 MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -52,7 +52,7 @@ def ascii_plot(series: dict[str, list[float]], width: int = 76, height: int = 20
 
 def run_label(run: dict[str, Any], keys: list[str] | None = None) -> str:
     """A short name for a run: its varying settings, else its id."""
-    from nntui.core.sweep import short_label
+    from nntui.lab.sweep import short_label
 
     if keys:
         return short_label(run["config"], keys)
@@ -61,8 +61,8 @@ def run_label(run: dict[str, Any], keys: list[str] | None = None) -> str:
 
 def export_text(runs: list[StoredRun], fmt: str) -> str:
     """Stored runs as "csv" (loss histories), "json" (documents) or "md" (a report)."""
-    from nntui.core.config import from_mapping
-    from nntui.core.sweep import varying_keys
+    from nntui.lab.config import from_mapping
+    from nntui.lab.sweep import varying_keys
 
     docs = [{**r.doc, "run": {"id": r.id, "finished_at": r.finished_at, "origin": r.origin}}
             for r in runs]

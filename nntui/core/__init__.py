@@ -1,1 +1,0 @@
-"""Pure computation: network, trainer, data, scaling, metrics, experiments. No textual here."""
