@@ -246,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if ns.command == "sweep":
                 keys = {key for _, key, _, _ in OPTION_FLAGS} | {"shuffle"}
                 return ex.cmd_sweep(ns, keys)
-            return ex.cmd_runs(ns) if ns.command == "runs" else ex.cmd_export(ns)
+            from nntui.cli import history
+
+            return history.cmd_runs(ns) if ns.command == "runs" else history.cmd_export(ns)
         cfg = config_from_args(ns)
         return COMMANDS[ns.command](cfg, ns)
     except UserError as exc:

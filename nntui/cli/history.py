@@ -1,0 +1,48 @@
+"""Headless commands for saved runs: `nntui runs` lists them, `nntui export` writes them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nntui.errors import UserError
+from nntui.lab.report import metric_text
+from nntui.lab.runs import RunStore
+
+
+def cmd_runs(ns: argparse.Namespace) -> int:
+    """List the stored runs, oldest first."""
+    from nntui.lab.runs import config_changes
+
+    store = RunStore(getattr(ns, "results", None))
+    runs = store.load()
+    if not runs:
+        print(f"no runs in {store.directory}")
+        return 0
+    previous = None
+    for r in runs:
+        test = r.doc["metrics"]["test"]
+        print(f"{r.id}  {r.origin:<5} {r.doc['status']:<8} {r.doc['epochs_run']:>6} ep  "
+              f"test R² {metric_text('r2', test['r2']):>9}  "
+              f"{r.label or config_changes(previous, r.config)}")
+        previous = r.config
+    print(f"\n{len(runs)} run(s) in {store.directory}")
+    return 0
+
+
+def cmd_export(ns: argparse.Namespace) -> int:
+    """Write runs as CSV loss histories, JSON or a Markdown report."""
+    from nntui.lab.export import export_text
+    from nntui.lab.storage import atomic_write
+
+    store = RunStore(getattr(ns, "results", None))
+    text = export_text(store.find(ns.ids or ["last"]), ns.format)
+    if ns.output:
+        try:
+            atomic_write(str(Path(ns.output)), text)
+        except OSError as exc:
+            raise UserError(f"cannot write {ns.output}: {exc.strerror or exc}") from None
+        print(f"wrote {ns.output}")
+    else:
+        print(text, end="" if text.endswith("\n") else "\n")
+    return 0
