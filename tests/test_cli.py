@@ -121,7 +121,7 @@ BAD = [
     (["--activation", "softmax"], "not one of"),
     (["--dataset", "csv"], "needs --csv"),
     (["--bogus"], "unrecognized arguments"),
-    (["--rows", "1"], "at least 2"),
+    (["--rows", "1"], "between 2 and"),
 ]
 
 

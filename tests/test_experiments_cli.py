@@ -174,4 +174,4 @@ def test_bad_sweep_table_in_toml(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[sweep]\nlr = 0.1\n")
     code, _, err = cli("run", "--config", str(bad))
-    assert code == 2 and "[sweep] must hold lists" in err
+    assert code == 2 and "sweep.lr must be a non-empty list" in err

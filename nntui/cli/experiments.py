@@ -1,4 +1,4 @@
-"""Headless commands for comparing runs: `sweep`, `compare-sklearn`, `runs`, `export`."""
+"""Headless commands for comparing runs: `nntui sweep` and `nntui compare-sklearn`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sys
 from typing import Any
 
 from nntui.errors import UserError
-from nntui.lab.config import ExperimentConfig, from_mapping, load_toml
+from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, read_toml
+from nntui.lab.options import format_value
 from nntui.lab.report import metric_text, num
 from nntui.lab.runs import RunStore
 
@@ -22,57 +23,41 @@ def store_from(ns: argparse.Namespace) -> RunStore | None:
 
 
 
-def sweep_axes(ns: argparse.Namespace, option_keys: set[str]
-               ) -> tuple[ExperimentConfig, dict[str, list[str]]]:
-    """Split the options into a base config and the lists to sweep over."""
-    from nntui.lab.sweep import alternatives
+def sweep_axes(ns: argparse.Namespace) -> tuple[ExperimentConfig, dict[str, list[Any]]]:
+    """Split the options into a base config and the lists to sweep over.
 
+    A --config file's [sweep] table gives axes too; flags with several values override it.
+    """
     values = vars(ns)
-    base = load_toml(values["config"]) if "config" in values else ExperimentConfig()
+    settings: dict[str, Any] = {}
+    axes: dict[str, list[Any]] = {}
+    if "config" in values:
+        settings, axes = read_toml(values["config"])
+    base = from_mapping(settings, origin=f"config file {values.get('config')}")
     fixed: dict[str, Any] = {}
-    axes: dict[str, list[str]] = {}
     for key in values:  # in the order given on the command line: the grid's order
-        if key not in option_keys or key == "shuffle":
+        if key not in OPTIONS:
             continue
-        options = alternatives(key, values[key])
+        if OPTIONS[key].kind == "bool":
+            fixed[key] = values[key]
+            continue
+        options = OPTIONS[key].alternatives(values[key])
         if len(options) > 1:
             axes[key] = options
         else:
+            axes.pop(key, None)
             fixed[key] = options[0]
-    if "shuffle" in values:
-        fixed["shuffle"] = values["shuffle"]
     base = from_mapping(fixed, base, origin="command line")
-    if "config" in values:
-        preset_sweep = sweep_of_file(values["config"])
-        axes = {**preset_sweep, **axes}
     if not axes:
         raise UserError("nothing to sweep: give an option several values, e.g. "
                         "--lr 0.005,0.01,0.1 (ranges and features: separate with ';')")
     return base, axes
 
 
-def sweep_of_file(path: str) -> dict[str, list[str]]:
-    """The optional [sweep] table of a TOML experiment: option -> list of values."""
-    import tomllib
-
-    from nntui.lab.config import resolve_config
-
-    with open(resolve_config(path), "rb") as fh:
-        table = tomllib.load(fh).get("sweep", {})
-    if not isinstance(table, dict):
-        raise UserError(f"{path}: [sweep] must be a table of option = [values]")
-    out = {}
-    for key, values in table.items():
-        if not isinstance(values, list) or not values:
-            raise UserError(f"{path}: sweep.{key} must be a non-empty list of values")
-        out[key.replace("-", "_")] = values
-    return out
-
-
-def cmd_sweep(ns: argparse.Namespace, option_keys: set[str]) -> int:
+def cmd_sweep(ns: argparse.Namespace) -> int:
     from nntui.lab.sweep import grid, run_sweep, short_label, varying_keys
 
-    base, axes = sweep_axes(ns, option_keys)
+    base, axes = sweep_axes(ns)
     configs = grid(base, axes)
     keys = varying_keys(configs)
     store = store_from(ns)
@@ -117,7 +102,7 @@ def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
     for d in docs:
         train, test = d["history"]["train_loss"], d["history"]["test_loss"]
         cfg = d["config"]
-        rows.append([*(_show(cfg.get(k)) for k in keys), d["status"], str(d["epochs_run"]),
+        rows.append([*(format_value(cfg.get(k)) for k in keys), d["status"], str(d["epochs_run"]),
                      num(train[-1] if train else None, 4), num(test[-1] if test else None, 4),
                      metric_text("r2", d["metrics"]["test"]["r2"]),
                      metric_text("mape", d["metrics"]["test"]["mape"])])
@@ -125,10 +110,6 @@ def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     return "\n".join(lines)
-
-
-def _show(value: Any) -> str:
-    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:

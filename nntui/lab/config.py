@@ -1,49 +1,113 @@
-"""The experiment configuration: one dataclass, one table of options, one validator.
+"""The experiment configuration: one dataclass whose fields are the option registry.
 
-The command line, TOML files and the app's fields all go through `OPTIONS`, so a value is
-parsed and checked the same way wherever it is typed. TOML keys are the option names
-without the leading dashes (`test-size = 0.2`); `_` is accepted for `-`.
+Each field is declared with `option(...)` (options.py): its default, parser, help, field
+label, panel, what a change invalidates, sweep separator and blankability live in that one
+entry. The command line, TOML files, the app's fields and sweeps all go through `OPTIONS`,
+so a value is parsed and checked the same way wherever it is typed. TOML keys are the
+option names without the leading dashes (`test-size = 0.2`); `_` is accepted for `-`.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import tomllib
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from nntui.engine.naming import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
+from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS
 from nntui.errors import UserError
+from nntui.lab.options import (
+    DATA,
+    LIVE,
+    MODEL,
+    Option,
+    above,
+    at_least,
+    between,
+    option,
+)
+
+DATASETS = ("generated", "diabetes", "csv")
+MAX_ROWS = 10_000_000  # generated rows: beyond this the arrays no longer fit comfortably
+MAX_HIDDEN = 64
+MAX_EPOCHS = 1_000_000
 
 
 @dataclass
 class ExperimentConfig:
     """Everything that defines a run; defaults are the notebook's experiment."""
 
-    dataset: str = "generated"
-    csv: str | None = None
-    features: list[str] | None = None
-    target: str | None = None
-    rows: int | None = None
-    n1_range: tuple[int, int] = (0, 5)
-    n2_range: tuple[int, int] = (0, 5)
-    noise_range: tuple[float, float] = (0.0, 2.0)
-    seed: int = 0
-    scale: str = "minmax"
-    test_size: float = 0.2
-    hidden: int = 2
-    activation: str = "relu"
-    init: str = "notebook"
-    sigma: float = 1.0
-    init_seed: int | None = None
-    set: dict[str, float] = field(default_factory=dict)
-    lr: float = 0.005
-    epochs: int = 300
-    batch_size: int = 1
-    shuffle: bool = False
+    dataset: str = option(
+        "generated", "choice", "data source", "source", "data", DATA,
+        metavar="|".join(DATASETS), choices=DATASETS, renames_params=True,
+        sweep_values=DATASETS[:2])
+    csv: str | None = option(
+        None, "text", "CSV file to read (implies --dataset csv)", "CSV path", "data", DATA,
+        metavar="PATH", blankable=True, placeholder="path/to/file.csv", renames_params=True)
+    features: list[str] | None = option(
+        None, "names", "feature columns (default: bmi,bp for diabetes; all but the target "
+        "for a CSV)", "features", "data", DATA, metavar="A,B", blankable=True,
+        placeholder="default", renames_params=True)
+    target: str | None = option(
+        None, "text", "target column (default: progression / the last CSV column)",
+        "target", "data", DATA, metavar="C", blankable=True, placeholder="default")
+    rows: int | None = option(
+        None, "int", "rows to draw (generated, default 100) or the first rows to keep "
+        "(tables, default all)", "rows", "data", DATA, metavar="N", blankable=True,
+        placeholder="all / 100", sweep_values=(30, 100, 300, 1000),
+        check=between(2, MAX_ROWS))
+    n1_range: tuple[int, int] = option(
+        (0, 5), "int-pair", "integer range of n1, HI excluded", "n1 range", "data", DATA,
+        metavar="LO,HI", sweep_values=((0, 5), (0, 20)))
+    n2_range: tuple[int, int] = option(
+        (0, 5), "int-pair", "integer range of n2, HI excluded", "n2 range", "data", DATA,
+        metavar="LO,HI", sweep_values=((0, 5), (0, 50)))
+    noise_range: tuple[float, float] = option(
+        (0.0, 2.0), "float-pair", "uniform noise range", "noise", "data", DATA,
+        metavar="LO,HI", sweep_values=((0.0, 2.0), (0.0, 10.0), (0.0, 50.0)))
+    seed: int = option(
+        0, "int", "seed for data, split, shuffling and random init", "seed", "data", DATA,
+        metavar="S", sweep_values=(0, 1, 2, 3), check=at_least(0))
+    scale: str = option(
+        "minmax", "choice", "scaling fitted on the training rows", "scaling", "data", DATA,
+        metavar="|".join(SCALINGS), choices=SCALINGS, sweep_values=SCALINGS)
+    test_size: float = option(
+        0.2, "float", "fraction of rows held out for testing, in [0, 1)", "test frac",
+        "data", DATA, metavar="F", sweep_values=(0.0, 0.2, 0.5),
+        check=lambda v: None if 0.0 <= v < 1.0 else f"must be in [0, 1), got {v:g}")
+    hidden: int = option(
+        2, "int", "hidden units", "hidden", "learn", MODEL, metavar="K",
+        renames_params=True, sweep_values=(1, 2, 4, 8), check=between(1, MAX_HIDDEN))
+    activation: str = option(
+        "relu", "choice", "hidden-layer activation", "activation", "learn", MODEL,
+        metavar="|".join(ACTIVATIONS), choices=ACTIVATIONS, sweep_values=ACTIVATIONS)
+    init: str = option(
+        "notebook", "choice", "initial weights preset", "preset", "init", MODEL,
+        metavar="PRESET", choices=PRESETS, sweep_values=("large", "small", "ones", "normal"))
+    sigma: float = option(
+        1.0, "float", "spread of the normal and uniform presets", "sigma", "init", MODEL,
+        metavar="SIGMA", sweep_values=(0.01, 0.1, 1.0), check=above(0))
+    init_seed: int | None = option(
+        None, "int", "seed of random presets (default: --seed)", "init seed", "init", MODEL,
+        metavar="S", blankable=True, placeholder="= data seed", sweep_values=(0, 1, 2, 3),
+        check=at_least(0))
+    set: dict[str, float] = option(
+        {}, "assignments", "override initial parameters, e.g. w1=0.5,b3=-0.1", "set",
+        "init", MODEL, metavar="NAME=VALUE,...")
+    lr: float = option(
+        0.005, "float", "learning rate", "lr", "learn", LIVE, metavar="LR",
+        sweep_values=(0.00005, 0.005, 0.01, 0.1, 1.0), check=above(0, " (try 0.005)"))
+    epochs: int = option(
+        300, "int", "epochs to train", "epochs", "learn", LIVE, metavar="E",
+        sweep_values=(10, 100, 300, 1000), check=between(1, MAX_EPOCHS))
+    batch_size: int = option(
+        1, "int", "samples per update (1: per-sample SGD)", "batch", "learn", MODEL,
+        metavar="B", sweep_values=(1, 4, 16), check=at_least(1))
+    shuffle: bool = option(
+        False, "bool", "shuffle rows every epoch (seeded)", "shuffle", "learn", MODEL,
+        choices=("off", "on"), sweep_values=(False, True))
 
     def replace(self, **changes: Any) -> ExperimentConfig:
         """A validated copy with some fields changed."""
@@ -69,150 +133,59 @@ class ExperimentConfig:
         return out
 
 
-# -- parsing single values (shared by the CLI, TOML and the app) ---------------------------
-def _number(name: str, text: Any, kind: type) -> Any:
-    if isinstance(text, bool):
-        raise UserError(f"{name}: expected a number, got {text!r}")
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        value = text
-    else:
-        s = str(text).strip()
-        try:
-            value = int(s) if kind is int else float(s)
-        except ValueError:
-            what = "a whole number" if kind is int else "a number"
-            raise UserError(f"{name}: {s!r} is not {what}") from None
-    if kind is int:
-        if isinstance(value, float):
-            if not value.is_integer():
-                raise UserError(f"{name}: {value!r} is not a whole number")
-            value = int(value)
-        return value
-    value = float(value)
-    if not math.isfinite(value):
-        raise UserError(f"{name}: {text!r} is not a finite number")
-    return value
+#: The registry: every option, in declaration order.
+OPTIONS: dict[str, Option] = {
+    f.name: Option(key=f.name, **f.metadata["option"]) for f in fields(ExperimentConfig)}
+
+
+def option_for(name: str) -> Option:
+    """The option of a config key, TOML name or flag (`n1_range`, `n1-range`, `--n1-range`)."""
+    key = name.lstrip("-").replace("-", "_")
+    if key not in OPTIONS:
+        raise UserError(f"unknown option {name!r}; known options are "
+                        f"{', '.join(o.name for o in OPTIONS.values())}")
+    return OPTIONS[key]
 
 
 def parse_int(name: str, text: Any) -> int:
-    """A whole number for option `name`, or a UserError naming it."""
-    return _number(name, text, int)
+    """A whole number for a non-option value (`--sample`), or a UserError naming it."""
+    from nntui.lab.options import _number
 
-
-def _pair(name: str, value: Any, kind: type) -> tuple[Any, Any]:
-    parts = [p for p in value.split(",")] if isinstance(value, str) else value
-    if not isinstance(parts, list | tuple) or len(parts) != 2:
-        raise UserError(f"{name}: expected LO,HI (two numbers), got {value!r}")
-    lo, hi = (_number(name, p, kind) for p in parts)
-    if lo >= hi:
-        raise UserError(f"{name}: LO must be below HI, got {lo},{hi}")
-    return lo, hi
-
-
-def _names(name: str, value: Any) -> list[str]:
-    parts = value.split(",") if isinstance(value, str) else value
-    if not isinstance(parts, list | tuple):
-        raise UserError(f"{name}: expected a comma-separated list of column names")
-    out = [str(p).strip() for p in parts]
-    if not out or any(not p for p in out):
-        raise UserError(f"{name}: empty column name in {value!r}")
-    return out
-
-
-def _assignments(name: str, value: Any) -> dict[str, float]:
-    if isinstance(value, dict):
-        items = list(value.items())
-    else:
-        items = []
-        for part in str(value).split(","):
-            if "=" not in part:
-                raise UserError(f"{name}: expected NAME=VALUE, got {part.strip()!r}")
-            key, _, val = part.partition("=")
-            items.append((key, val))
-    return {str(k).strip(): _number(f"{name} {str(k).strip()}", v, float) for k, v in items}
-
-
-def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
-    s = str(value).strip().lower()
-    if s not in choices:
-        raise UserError(f"{name}: {value!r} is not one of {', '.join(choices)}")
-    return s
-
-
-def _bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    s = str(value).strip().lower()
-    if s in ("1", "true", "yes", "on"):
-        return True
-    if s in ("0", "false", "no", "off"):
-        return False
-    raise UserError(f"{name}: expected true or false, got {value!r}")
-
-
-PARSERS: dict[str, Any] = {
-    "dataset": lambda v: _choice("--dataset", v, DATASETS),
-    "csv": lambda v: str(v),
-    "features": lambda v: _names("--features", v),
-    "target": lambda v: str(v).strip(),
-    "rows": lambda v: _number("--rows", v, int),
-    "n1_range": lambda v: _pair("--n1-range", v, int),
-    "n2_range": lambda v: _pair("--n2-range", v, int),
-    "noise_range": lambda v: _pair("--noise-range", v, float),
-    "seed": lambda v: _number("--seed", v, int),
-    "scale": lambda v: _choice("--scale", v, SCALINGS),
-    "test_size": lambda v: _number("--test-size", v, float),
-    "hidden": lambda v: _number("--hidden", v, int),
-    "activation": lambda v: _choice("--activation", v, ACTIVATIONS),
-    "init": lambda v: _choice("--init", v, PRESETS),
-    "sigma": lambda v: _number("--sigma", v, float),
-    "init_seed": lambda v: _number("--init-seed", v, int),
-    "set": lambda v: _assignments("--set", v),
-    "lr": lambda v: _number("--lr", v, float),
-    "epochs": lambda v: _number("--epochs", v, int),
-    "batch_size": lambda v: _number("--batch-size", v, int),
-    "shuffle": lambda v: _bool("--shuffle", v),
-}
+    return int(_number(name, text, True))
 
 
 def parse_value(key: str, value: Any) -> Any:
     """Parse one option value (text or TOML value) into its config type; UserError if bad."""
-    return PARSERS[key](value)
+    return option_for(key).parse(value)
 
 
 def validate(cfg: ExperimentConfig) -> None:
-    """Cross-field and range checks; the messages say how to fix the value."""
-    checks = [
-        (cfg.rows is None or cfg.rows >= 2, "--rows must be at least 2"),
-        (0.0 <= cfg.test_size < 1.0, f"--test-size must be in [0, 1), got {cfg.test_size}"),
-        (1 <= cfg.hidden <= 64, f"--hidden must be between 1 and 64, got {cfg.hidden}"),
-        (cfg.sigma > 0.0, f"--sigma must be above 0, got {cfg.sigma}"),
-        (cfg.lr > 0.0, f"--lr must be above 0 (try 0.005), got {cfg.lr}"),
-        (1 <= cfg.epochs <= 1_000_000, f"--epochs must be between 1 and 1000000, got "
-         f"{cfg.epochs}"),
-        (cfg.batch_size >= 1, f"--batch-size must be at least 1, got {cfg.batch_size}"),
-        (cfg.dataset != "csv" or bool(cfg.csv), "--dataset csv needs --csv PATH"),
-        (cfg.seed >= 0 and (cfg.init_seed is None or cfg.init_seed >= 0),
-         "--seed and --init-seed must be 0 or more"),
-    ]
-    for ok, message in checks:
-        if not ok:
-            raise UserError(message)
+    """Every option's own check, then the checks across options; messages say how to fix."""
+    for opt in OPTIONS.values():
+        value = getattr(cfg, opt.key)
+        if value is None:
+            continue
+        if opt.kind == "choice" and value not in opt.choices:
+            raise UserError(f"{opt.flag}: {value!r} is not one of {', '.join(opt.choices)}")
+        problem = opt.check(value) if opt.check is not None else None
+        if problem:
+            raise UserError(f"{opt.flag} {problem}")
+    if cfg.dataset == "csv" and not cfg.csv:
+        raise UserError("--dataset csv needs --csv PATH")
 
 
 def from_mapping(values: dict[str, Any], base: ExperimentConfig | None = None,
                  origin: str = "config") -> ExperimentConfig:
     """Apply option values (key -> raw value) on top of `base`; unknown keys are errors."""
-    known = {f.name for f in fields(ExperimentConfig)}
     changes: dict[str, Any] = {}
     for raw_key, value in values.items():
-        key = raw_key.replace("-", "_")
-        if key not in known:
+        key = str(raw_key).replace("-", "_")
+        if key not in OPTIONS:
             raise UserError(
                 f"{origin}: unknown key {raw_key!r}; known keys are "
-                f"{', '.join(sorted(k.replace('_', '-') for k in known))}"
+                f"{', '.join(sorted(o.name for o in OPTIONS.values()))}"
             )
-        changes[key] = parse_value(key, value)
+        changes[key] = OPTIONS[key].parse(value)
     if changes.get("csv") and "dataset" not in changes:
         changes["dataset"] = "csv"
     cfg = replace(base or ExperimentConfig(), **changes)
@@ -240,8 +213,11 @@ def resolve_config(path: str) -> str:
     return path
 
 
-def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConfig:
-    """Read a TOML experiment file (data only: nothing in it is executed)."""
+def read_toml(path: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """The settings and the optional [sweep] table of a TOML experiment file, parsed once.
+
+    Data only: nothing in the file is executed. Sweep keys must be known options.
+    """
     path = resolve_config(path)
     if not os.path.isfile(path):
         what = "is a directory" if os.path.isdir(path) else "not found"
@@ -251,12 +227,26 @@ def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConf
             data = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"config file {path} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise UserError(f"config file {path} is nested too deeply to be a config") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"cannot read config file {path}: {exc}") from None
     sweep = data.pop("sweep", {})  # a preset's [sweep] lists, used by `nntui sweep`
-    if not isinstance(sweep, dict) or not all(isinstance(v, list) for v in sweep.values()):
-        raise UserError(f"config file {path}: [sweep] must hold lists, e.g. lr = [0.01, 0.1]")
-    return from_mapping(data, base, origin=f"config file {path}")
+    if not isinstance(sweep, dict):
+        raise UserError(f"config file {path}: [sweep] must be a table, e.g. lr = [0.01, 0.1]")
+    axes: dict[str, list[Any]] = {}
+    for name, values in sweep.items():
+        if not isinstance(values, list) or not values:
+            raise UserError(f"config file {path}: sweep.{name} must be a non-empty list of "
+                            "values, e.g. lr = [0.01, 0.1]")
+        axes[option_for(str(name)).key] = values
+    return data, axes
+
+
+def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConfig:
+    """The configuration a TOML experiment file describes (its [sweep] table ignored)."""
+    settings, _ = read_toml(path)
+    return from_mapping(settings, base, origin=f"config file {resolve_config(path)}")
 
 
 def save_toml(cfg: ExperimentConfig, path: str) -> None:

@@ -2,8 +2,9 @@
 
 An option's alternatives are separated by commas (`--lr 0.005,0.01`); for options whose
 own value has commas (features, ranges, --set) they are separated by `;`
-(`--n1-range "0,5;0,20"`). Several lists form a grid, in the order given. Each run is
-exactly `nntui run --json` for its settings; a diverged run is a result like any other.
+(`--n1-range "0,5;0,20"`): the option registry knows which. Several lists form a grid,
+in the order given. Each run is exactly `nntui run --json` for its settings; a diverged
+run is a result like any other.
 """
 
 from __future__ import annotations
@@ -15,45 +16,28 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
 
 from nntui.errors import UserError
-from nntui.lab.config import ExperimentConfig, from_mapping, parse_value
+from nntui.lab.config import ExperimentConfig, from_mapping, option_for
+from nntui.lab.options import format_value
 
-#: Options whose single value already contains commas.
-SEMICOLON_KEYS = frozenset({"features", "n1_range", "n2_range", "noise_range", "set"})
-#: The classic experiments (DESIGN.md §1), as (setting, values).
-CLASSIC_SWEEPS: dict[str, list[Any]] = {
-    "lr": [0.00005, 0.005, 0.01, 0.1, 1.0],
-    "init": ["large", "small", "ones", "normal"],
-    "rows": [30, 100, 300, 1000],
-    "noise_range": [(0.0, 2.0), (0.0, 10.0), (0.0, 50.0)],
-    "hidden": [1, 2, 4, 8],
-    "activation": ["relu", "sigmoid", "tanh", "linear"],
-    "seed": [0, 1, 2, 3],
-}
 MAX_RUNS = 500
 
 
 def alternatives(key: str, text: str) -> list[str]:
-    """The alternatives written in one option value."""
-    sep = ";" if key in SEMICOLON_KEYS else None
-    parts = text.split(";") if sep else text.replace(";", ",").split(",")
-    return [p.strip() for p in parts if p.strip()] or [text]
+    """The alternatives written in one option value (the option knows its separator)."""
+    return option_for(key).alternatives(text)
 
 
 def grid(base: ExperimentConfig, axes: dict[str, list[Any]]) -> list[ExperimentConfig]:
     """Every combination of the axes' values on top of `base` (validated, in order)."""
-    keys = list(axes)
-    values = [[parse_value(k, v) for v in axes[k]] for k in keys]
+    keys = [option_for(k).key for k in axes]
+    values = [[option_for(k).parse(v) for v in axes[k]] for k in axes]
     total = 1
     for v in values:
         total *= len(v)
     if total > MAX_RUNS:
         raise UserError(f"a sweep of {total} runs is too large (at most {MAX_RUNS})")
-    configs = []
-    for combo in itertools.product(*values):
-        cfg = from_mapping({k.replace("_", "-"): v for k, v in zip(keys, combo)}, base,
-                           origin="sweep")
-        configs.append(cfg)
-    return configs
+    return [from_mapping(dict(zip(keys, combo)), base, origin="sweep")
+            for combo in itertools.product(*values)]
 
 
 def run_document(cfg_dict: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +103,4 @@ def varying_keys(configs: list[ExperimentConfig]) -> list[str]:
 
 def short_label(cfg_dict: dict[str, Any], keys: list[str]) -> str:
     """'lr=0.01 init=large' from the varying keys of one run."""
-    def show(v: Any) -> str:
-        return ",".join(map(str, v)) if isinstance(v, list) else str(v)
-
-    return " ".join(f"{k}={show(cfg_dict.get(k))}" for k in keys) or "run"
+    return " ".join(f"{k}={format_value(cfg_dict.get(k))}" for k in keys) or "run"

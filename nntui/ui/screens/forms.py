@@ -12,18 +12,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from nntui.errors import UserError
-from nntui.lab.config import ExperimentConfig, load_toml, presets, resolve_config
-from nntui.lab.sweep import CLASSIC_SWEEPS, grid
+from nntui.lab.config import OPTIONS, ExperimentConfig, load_toml, presets, resolve_config
+from nntui.lab.sweep import grid
 
 
-def values_text(values: list[object]) -> str:
-    """The classic values of a sweep as the field shows them (';' between ranges)."""
-    def show(v: object) -> str:
-        return ",".join(f"{x:g}" for x in v) if isinstance(v, tuple) else f"{v:g}" \
-            if isinstance(v, float) else str(v)
+def classic_values(key: str) -> str:
+    """The classic values of a sweep, as the field shows them (the option's separator)."""
+    opt = OPTIONS[key]
+    return opt.sweep_separator.join(opt.format(v) for v in opt.sweep_values)
 
-    sep = ";" if any(isinstance(v, tuple) for v in values) else ","
-    return sep.join(show(v) for v in values)
+
+SWEEPABLE = [key for key, opt in OPTIONS.items() if opt.sweep_values]
 
 
 class SweepScreen(ModalScreen["list[ExperimentConfig] | None"]):
@@ -39,10 +38,10 @@ class SweepScreen(ModalScreen["list[ExperimentConfig] | None"]):
         with Vertical(classes="dialog-body"):
             yield Static("Sweep one setting (everything else as now)", classes="dialog-title")
             yield Label("setting")
-            yield Select([(k, k) for k in CLASSIC_SWEEPS], value="lr", allow_blank=False,
-                         id="sweep-key")
+            yield Select([(OPTIONS[k].name, k) for k in SWEEPABLE], value="lr",
+                         allow_blank=False, id="sweep-key")
             yield Label("values (ranges: LO,HI separated by ';')")
-            yield Input(values_text(CLASSIC_SWEEPS["lr"]), id="sweep-values")
+            yield Input(classic_values("lr"), id="sweep-values")
             yield Static("", id="sweep-error", classes="dialog-error")
             yield Static("enter runs the sweep on both cores · escape cancels",
                          classes="dialog-hint")
@@ -52,16 +51,13 @@ class SweepScreen(ModalScreen["list[ExperimentConfig] | None"]):
 
     @on(Select.Changed, "#sweep-key")
     def key_changed(self, event: Select.Changed) -> None:
-        self.query_one("#sweep-values", Input).value = values_text(
-            CLASSIC_SWEEPS[str(event.value)])
+        self.query_one("#sweep-values", Input).value = classic_values(str(event.value))
 
     @on(Input.Submitted, "#sweep-values")
     def submitted(self, event: Input.Submitted) -> None:
-        from nntui.lab.sweep import alternatives
-
         key = str(self.query_one("#sweep-key", Select).value)
         try:
-            configs = grid(self.base, {key: alternatives(key, event.value)})
+            configs = grid(self.base, {key: OPTIONS[key].alternatives(event.value)})
         except UserError as exc:
             self.query_one("#sweep-error", Static).update(str(exc))
             return

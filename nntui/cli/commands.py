@@ -1,0 +1,100 @@
+"""The commands that train one experiment: the app, `nntui run` and `nntui step`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from nntui.errors import UserError
+from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, load_toml, save_toml
+
+
+def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
+    """Defaults, then --config, then flags; then --save-config if asked."""
+    values = vars(ns)
+    base = load_toml(values["config"]) if "config" in values else ExperimentConfig()
+    cfg = from_mapping({k: v for k, v in values.items() if k in OPTIONS}, base,
+                       origin="command line")
+    if "save_config" in values:
+        save_toml(cfg, values["save_config"])
+    return cfg
+
+
+def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    from nntui.cli.experiments import store_from
+    from nntui.lab.experiment import Experiment
+    from nntui.lab.report import summary
+
+    store = store_from(ns)
+    exp = Experiment.build(cfg)
+    exp.run()
+    doc = exp.document()
+    saved = store.save(doc, "run") if store is not None else None
+    if ns.json:
+        print(json.dumps(doc, indent=2, allow_nan=False))
+    else:
+        print(summary(exp))
+        if saved is not None:
+            print(f"\nsaved as {saved.path}")
+    return 0
+
+
+def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    from nntui.lab.config import parse_int
+    from nntui.lab.experiment import Experiment, finite_or_null
+    from nntui.lab.worked import to_json, to_text, worked_step
+
+    index = parse_int("--sample", ns.sample)
+    steps = 1 if ns.steps is None else parse_int("--steps", ns.steps)
+    if steps < 1 or steps > 10_000:
+        raise UserError(f"--steps must be between 1 and 10000, got {steps}")
+    exp = Experiment.build(cfg)
+    t = exp.trainer
+    if not 0 <= index < t.n_train:
+        raise UserError(f"--sample {index} is out of range: the training rows are 0.."
+                        f"{t.n_train - 1}")
+    if cfg.batch_size != 1:
+        raise UserError("nntui step shows per-sample steps; use --batch-size 1")
+    t.seek(index)
+    worked = []
+    for _ in range(steps):
+        record = t.step()
+        if record is None:
+            break
+        worked.append(worked_step(exp, record))
+    if ns.json:
+        doc = to_json(worked[0]) if ns.steps is None else {
+            "steps": [to_json(w) for w in worked]}
+        print(json.dumps(finite_or_null(doc), indent=2, allow_nan=False))
+        return 0
+    for n, w in enumerate(worked):
+        title = f"Step {n + 1} of {len(worked)}: epoch {w.record.epoch}, sample {w.index}"
+        print(("## " if ns.markdown else "") + title + ("\n" if ns.markdown else ""))
+        print(to_text(w, markdown=ns.markdown))
+        print()
+    return 0
+
+
+def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """Check everything the app will need first, so a mistake fails as `nntui run` does.
+
+    Generated data is checked without numpy (the app paints before loading it); a table is
+    loaded here, so that a bad CSV never opens the app.
+    """
+    from nntui.engine.naming import check_overrides
+
+    table = None
+    n_inputs = 2
+    if cfg.dataset != "generated":
+        from nntui.lab.experiment import load_table, require_rows
+
+        table = load_table(cfg)
+        require_rows(table)
+        n_inputs = len(table.features)
+    check_overrides(n_inputs, cfg.hidden, cfg.set)
+    from nntui.lab.runs import RunStore  # light: the app's first paint stays fast
+    from nntui.ui.app import NNApp
+
+    store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
+    NNApp(cfg, table, store).run()
+    return 0
