@@ -18,8 +18,7 @@ def shown(app) -> str:  # noqa: ANN001
 
 
 def expected_lines(app) -> list[str]:  # noqa: ANN001
-    exp = app.session.experiment
-    ws = worked_step(exp, exp.trainer.peek())
+    ws = worked_step(app.session.experiment, app.session.preview(app.screen.index))
     return forward_lines(ws) + diagram_lines(ws)
 
 
@@ -33,7 +32,7 @@ async def test_screen_shows_the_records_numbers_for_several_samples() -> None:
             text = shown(app)
             for line in expected_lines(app):
                 assert line in text
-            record = app.session.trainer.peek()
+            record = app.session.preview(app.screen.index)
             for k, name in enumerate(app.session.trainer.arch.names):
                 assert fmt(record.params_after[k]) in text and fmt(record.grads[k]) in text, name
 
@@ -56,18 +55,21 @@ async def test_apply_moves_on_and_undo_restores() -> None:
         assert not isinstance(app.screen, InspectorScreen)
 
 
-async def test_goto_worst_and_bad_index() -> None:
+async def test_goto_worst_and_bad_index_only_look() -> None:
     app = make_app()
     async with running(app) as pilot:
         t = app.session.trainer
         await pilot.press("i", "g", "1", "7", "enter")
-        assert t.next_indices() == [17]
+        assert app.screen.index == 17 and t.next_indices() == [0]  # training is not moved
+        assert "Preview of sample 17" in shown(app) and "trains sample 0" in shown(app)
         await pilot.press("g", "9", "9", "enter")
-        assert "sample 99 is out of range 0..79" in shown(app) and t.next_indices() == [17]
+        assert "sample 99 is out of range 0..79" in shown(app) and app.screen.index == 17
         await pilot.press("escape", "w")
         losses = t.arch.losses(t.theta, t.x_train, t.y_train)
-        assert t.next_indices() == [int(losses.argmax())]
+        assert app.screen.index == int(losses.argmax()) and t.next_indices() == [0]
         assert "Worst-predicted sample" in shown(app)
+        await pilot.press("s")  # apply trains the next sample in order, then follows it
+        assert t.updates == 1 and t.next_indices() == [1] and app.screen.index is None
 
 
 async def test_hand_worked_sample_on_screen(tmp_path: Path) -> None:
@@ -126,8 +128,7 @@ async def test_update_lines_match_screen_for_other_sizes() -> None:
     app = make_app(hidden=4, activation="sigmoid", init="xavier")
     async with running(app, (160, 48)) as pilot:
         await pilot.press("i", "n", "n")
-        exp = app.session.experiment
-        ws = worked_step(exp, exp.trainer.peek())
+        ws = worked_step(app.session.experiment, app.session.preview(app.screen.index))
         text = shown(app)
         assert "h4 = sigmoid(z4)" in text
         for line in update_lines(ws)[1:]:

@@ -77,12 +77,6 @@ class ExperimentConfig:
         0.2, "float", "fraction of rows held out for testing, in [0, 1)", "test frac",
         "data", DATA, metavar="F", sweep_values=(0.0, 0.2, 0.5),
         check=lambda v: None if 0.0 <= v < 1.0 else f"must be in [0, 1), got {v:g}")
-    hidden: int = option(
-        2, "int", "hidden units", "hidden", "learn", MODEL, metavar="K",
-        renames_params=True, sweep_values=(1, 2, 4, 8), check=between(1, MAX_HIDDEN))
-    activation: str = option(
-        "relu", "choice", "hidden-layer activation", "activation", "learn", MODEL,
-        metavar="|".join(ACTIVATIONS), choices=ACTIVATIONS, sweep_values=ACTIVATIONS)
     init: str = option(
         "notebook", "choice", "initial weights preset", "preset", "init", MODEL,
         metavar="PRESET", choices=PRESETS, sweep_values=("large", "small", "ones", "normal"))
@@ -108,6 +102,13 @@ class ExperimentConfig:
     shuffle: bool = option(
         False, "bool", "shuffle rows every epoch (seeded)", "shuffle", "learn", MODEL,
         choices=("off", "on"), sweep_values=(False, True))
+
+    hidden: int = option(
+        2, "int", "hidden units", "hidden", "learn", MODEL, metavar="K",
+        renames_params=True, sweep_values=(1, 2, 4, 8), check=between(1, MAX_HIDDEN))
+    activation: str = option(
+        "relu", "choice", "hidden-layer activation", "activation", "learn", MODEL,
+        metavar="|".join(ACTIVATIONS), choices=ACTIVATIONS, sweep_values=ACTIVATIONS)
 
     def replace(self, **changes: Any) -> ExperimentConfig:
         """A validated copy with some fields changed."""

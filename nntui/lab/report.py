@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from nntui.lab.experiment import Experiment
+from nntui.lab.numbers import num
+
+__all__ = ["METRIC_LABELS", "describe", "metric_text", "num", "params_table", "summary"]
 
 METRIC_LABELS = {"mse": "MSE (scaled)", "mae": "MAE", "rmse": "RMSE", "r2": "R²",
                  "mape": "MAPE"}
-
-
-def num(value: float | None, digits: int = 6) -> str:
-    """A number with `digits` significant digits; '-' for a missing one."""
-    if value is None:
-        return "-"
-    return f"{value:.{digits}g}"
 
 
 def metric_text(name: str, value: float | None) -> str:

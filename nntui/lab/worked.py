@@ -12,19 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from nntui.engine.network import Trace
-from nntui.engine.trainer import StepRecord
+from nntui.engine.network import Architecture, Trace
+from nntui.engine.trainer import StepRecord, Trainer
 from nntui.lab.experiment import Experiment
+from nntui.lab.numbers import num
 
-DIGITS = 6
+#: Below this relative difference the chain rule and the finite difference agree.
+AGREE_RELATIVE = 1e-6
 
 
 def fmt(v: float) -> str:
-    """A number as printed everywhere in the worked example (6 significant digits).
-
-    -0.0 (e.g. a negative factor times a closed gate) prints as 0.
-    """
-    return f"{v + 0.0:.{DIGITS}g}"
+    """A number as printed everywhere in the worked example (the one formatter)."""
+    return num(v)
 
 
 def factor(v: float) -> str:
@@ -93,6 +92,30 @@ class WorkedStep:
         a, n = self.trace.grads[k], self.numeric[k]
         scale = max(abs(a), abs(n))
         return 0.0 if scale == 0.0 else abs(a - n) / scale
+
+
+@dataclass
+class UnitActivity:
+    """How often a hidden unit outputs exactly 0 on the training rows."""
+
+    unit: int  # 1-based
+    zero_share: float
+
+    def dead(self, activation: str) -> bool:
+        """A ReLU unit that is 0 on every row: its input weights get no gradient at all."""
+        return activation == "relu" and self.zero_share == 1.0
+
+
+def unit_activity(arch: Architecture, theta: np.ndarray, x: np.ndarray) -> list[UnitActivity]:
+    return [UnitActivity(j + 1, share)
+            for j, share in enumerate(arch.inactive_share(theta, x))]
+
+
+def worst_sample(trainer: Trainer) -> tuple[int, float]:
+    """The training row with the largest loss at the current parameters, and that loss."""
+    losses = trainer.arch.losses(trainer.theta, trainer.x_train, trainer.y_train)
+    index = int(np.nanargmax(losses)) if np.isfinite(losses).any() else 0
+    return index, float(losses[index])
 
 
 def worked_step(exp: Experiment, record: StepRecord) -> WorkedStep:

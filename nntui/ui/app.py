@@ -1,22 +1,24 @@
 """The nntui app: keys for every action, a training worker, and settings that apply safely.
 
 Start-up is kept close to a bare Textual app: this module imports only Textual basics. The
-first frame (footer and a "starting" line) is painted before numpy, plotext and the body
-are loaded; then the Session is built and the MainView mounted. All numbers come from core.
-Training runs in a thread worker that holds `lock` for one epoch at a time, so keys stay
-responsive and a paused run is never touched by two threads at once.
+first frame (key bar and a "starting" line) is painted before numpy, plotext and the body
+are loaded; then the Session (lab) is built and the MainView mounted.
+
+The app is a controller: the run lifecycle (states, the completion rule, recording each
+run once, run numbers, the lock) lives in `nntui.lab.session.Session`, and every number
+shown comes from the lab or the engine. Training runs in a thread worker that calls
+`Session.train`, which takes the session's lock one epoch at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -28,8 +30,6 @@ from textual.worker import get_current_worker
 
 from nntui.errors import UserError
 from nntui.lab.config import ExperimentConfig
-from nntui.ui.app_runs import RunsMixin
-from nntui.ui.app_settings import SettingsMixin
 from nntui.ui.widgets.keybar import KeyBar, group
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from nntui.lab.runs import RunStore
     from nntui.lab.session import Session
     from nntui.ui.main_view import MainView
+    from nntui.ui.settings_controller import SettingsController
 
 LR = group("lr ×÷10 ×÷2")
 TABS = group("tabs")
@@ -45,7 +46,7 @@ WIDE, NARROW = 140, 72
 ALWAYS_ALLOWED = ("quit", "help", "command_palette")
 
 
-class NNApp(SettingsMixin, RunsMixin, App[None]):
+class NNApp(App[None]):
     """Train a small network on the keyboard and watch every number move."""
 
     CSS_PATH = Path(__file__).with_name("app.tcss")
@@ -105,22 +106,28 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         status: str
         rate: float
 
+    @dataclass
+    class SweepDone(Message):
+        """A sweep finished: how many runs it recorded, and any errors."""
+
+        count: int
+        errors: list[str]
+
     def __init__(self, config: ExperimentConfig | Session | None = None,
                  table: Table | None = None, store: RunStore | None = None) -> None:
         """Open on `config` (validated); `table` is data already loaded for it; finished
         runs are saved in `store` (default: the user's data directory)."""
         super().__init__()
         self.store = store  # built after the first paint when not given
-        self._recorded: tuple[int, int, int, int | None] | None = None
         self._start: tuple[ExperimentConfig, Table | None] | None = None
         self.session: Session | None = None
         if config is not None and not isinstance(config, ExperimentConfig):
             self.session = config
         else:
             self._start = (config or ExperimentConfig(), table)
-        self.lock = threading.Lock()
         self.rate: float | None = None
-        self.running = False
+        self._body_ready = False
+        self.settings: SettingsController | None = None
 
     # -- start-up ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -138,40 +145,53 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         """SIGHUP: save the current run as stopped (atomically) and exit."""
         if self.ready:
             self.stop_training()
-            self.record_run(stopped=True)
+            self.live.record(stopped=True)
         self.exit()
 
     async def build_body(self) -> None:
         """After the first paint: build the session (numpy) and mount the body."""
+        from nntui.lab.history import RunHistory
         from nntui.lab.runs import RunStore
         from nntui.lab.session import Session
         from nntui.ui.main_view import MainView
+        from nntui.ui.settings_controller import SettingsController
 
         if self.store is None:
             self.store = RunStore()
+        history = RunHistory(self.store)
         if self.session is None and self._start is not None:
             try:
-                self.session = Session(*self._start)
+                self.session = Session(*self._start, history=history)
             except UserError as exc:  # the CLI checks first; this is the last safety net
                 self.query_one("#starting", Static).update(f"nntui: error: {exc} (q quits)")
                 return
         assert self.session is not None
+        if self.session.history.store is not self.store and self._start is None:
+            self.session.history = history  # a session built by a test or a script
         if not self.screen.is_attached or self._exit:  # quit before the body was built
             return
+        self.settings = SettingsController(self)
         await self.query_one("#starting").remove()
-        await self.mount(MainView(self.session, self.store), before=self.query_one(KeyBar))
+        await self.mount(MainView(self.session), before=self.query_one(KeyBar))
+        self.session.history.load()
+        self._body_ready = True
         self.refresh_all()
         self.screen.set_focus(None)
+        self.show_history_warnings()
 
     @property
     def ready(self) -> bool:
-        return self.session is not None and bool(self.query("#body"))
+        return self.session is not None and self._body_ready
+
+    @property
+    def running(self) -> bool:
+        return self.session is not None and self.session.running
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """App keys work on the main screen once it is built (not under the inspector)."""
         if action in ALWAYS_ALLOWED:
             return True
-        return self.ready and len(self.screen_stack) == 1
+        return self._body_ready and len(self.screen_stack) == 1
 
     @property
     def view(self) -> MainView:
@@ -183,49 +203,45 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         assert self.session is not None
         return self.session
 
-    # -- rendering ---------------------------------------------------------------------------
-    def state(self) -> str:
-        t = self.live.trainer
-        if t.diverged:
-            return "diverged"
-        if self.running:
-            return "running"
-        if t.epochs_done >= self.live.config.epochs:
-            return "finished"
-        return "ready" if t.updates == 0 else "paused"
+    @property
+    def controller(self) -> SettingsController:
+        assert self.settings is not None
+        return self.settings
 
+    # -- rendering ---------------------------------------------------------------------------
     def refresh_all(self) -> None:
         self.view.session = self.live
         self.refresh_training()
         self.view.show_data()
 
     def refresh_training(self) -> None:
-        self.view.show_training(self.state(), self.rate)
+        self.view.show_training(self.live.state.value, self.rate)
+
+    def show_history_warnings(self) -> None:
+        for warning in self.live.history.take_warnings():
+            self.notify(warning, severity="warning", timeout=10)
 
     # -- training worker ---------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="train")
-    def train(self, until: int, live: bool = True) -> None:
+    def train(self, live: bool = True) -> None:
         worker = get_current_worker()
-        trainer, gen = self.live.trainer, self.live.generation
-        start_updates, start = trainer.updates, time.perf_counter()
-        last = start
-        status = "ok"
-        while trainer.epochs_done < until and not trainer.diverged:
-            with self.lock:
-                if worker.is_cancelled:
-                    status = "paused"
-                    break
-                trainer.epoch()
+        session = self.live
+        gen, start_updates = session.generation, session.trainer.updates
+        start = last = time.perf_counter()
+
+        def progress() -> None:
+            nonlocal last
             now = time.perf_counter()
             if live and now - last >= PROGRESS_INTERVAL:
                 last = now
-                self.post_message(self.Progress(gen, (trainer.updates - start_updates)
-                                                / max(now - start, 1e-9)))
+                self.post_message(self.Progress(gen, self._rate(start_updates, start)))
+
+        status = session.train(lambda: worker.is_cancelled, progress)
+        self.post_message(self.TrainingDone(gen, status, self._rate(start_updates, start)))
+
+    def _rate(self, start_updates: int, start: float) -> float:
         elapsed = max(time.perf_counter() - start, 1e-9)
-        if trainer.diverged:
-            status = "diverged"
-        self.post_message(self.TrainingDone(gen, status,
-                                            (trainer.updates - start_updates) / elapsed))
+        return (self.live.trainer.updates - start_updates) / elapsed
 
     def on_nnapp_progress(self, message: Progress) -> None:
         if message.generation == self.live.generation:
@@ -235,10 +251,11 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
     def on_nnapp_training_done(self, message: TrainingDone) -> None:
         if message.generation != self.live.generation:
             return
-        self.running = False
+        self.live.running = False
+        self.live.record_if_complete()
         self.rate = message.rate
         self.refresh_training()
-        self.record_if_finished()
+        self.show_history_warnings()
         if message.status == "diverged":
             self.notify("The run diverged: see the banner.", severity="error")
 
@@ -247,20 +264,16 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         for worker in self.workers:
             if worker.group == "train":
                 worker.cancel()
-        with self.lock:
+        with self.live.lock:
             pass
-        self.running = False
+        self.live.running = False
 
     def start_training(self, live: bool) -> None:
-        t, epochs = self.live.trainer, self.live.config.epochs
-        if t.diverged or t.epochs_done >= epochs:
-            # That run is complete and in the history: run again from the initial weights
-            # with the current settings (the notebook's "change lr, run again").
-            self.record_run()
-            self.new_run()
-            self.notify("New run from the initial weights.")
-        self.running = True
-        self.train(epochs, live)
+        note = self.live.start()
+        if note:
+            self.notify(note)
+        self.live.running = True
+        self.train(live)
         self.refresh_training()
 
     # -- actions -----------------------------------------------------------------------------
@@ -277,35 +290,51 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
 
     def action_step(self) -> None:
         self.stop_training()
-        record = self.live.trainer.step()
+        record = self.live.step()
         if record is None:
             self.notify("This run diverged: undo (u) or reset (r).", severity="warning")
         elif record.diverged:
             self.notify("That step would make a weight infinite: the run diverged.",
                         severity="error")
         self.refresh_training()
-        self.record_if_finished()
 
     def action_epoch(self) -> None:
         self.stop_training()
-        if self.live.trainer.epoch() is None and not self.live.trainer.diverged:
-            self.notify("Nothing to do.")
+        if not self.live.epoch():
+            self.notify("Nothing to do: the run is complete (space or f starts a new one).")
         self.refresh_training()
-        self.record_if_finished()
 
     def action_undo(self) -> None:
         self.stop_training()
-        if not self.live.trainer.undo():
+        if not self.live.undo():
             self.notify("Nothing to undo: this is the initial state.")
         self.refresh_training()
 
     def action_reset(self) -> None:
         self.stop_training()
-        self.record_run(stopped=True)
-        self.new_run()
+        self.live.new_run()
         self.rate = None
         self.refresh_training()
         self.notify("Reset to the initial weights.")
+
+    def action_scale_lr(self, factor: float) -> None:
+        self.controller.scale_lr(factor)
+
+    def action_regenerate(self) -> None:
+        self.controller.apply(self.live.regenerate(), None)
+
+    def action_redraw(self) -> None:
+        self.controller.redraw()
+
+    def action_settings_file(self, mode: str) -> None:
+        self.controller.settings_file(mode)
+
+    def on_setting_field_committed(self, message: Any) -> None:
+        """A field was edited (SettingField.Committed): refuse in place or apply."""
+        self.controller.commit(message.field, message.key, message.text)
+
+    def on_settings_controller_data_loaded(self, message: Any) -> None:
+        self.controller.data_loaded(message)
 
     def action_toggle_log(self) -> None:
         self.view.toggle_log_scale()
@@ -325,7 +354,7 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
     async def action_quit(self) -> None:
         if self.ready:
             self.stop_training()
-            self.record_run(stopped=True)
+            self.live.record(stopped=True)
         await super().action_quit()
 
     def action_inspect(self) -> None:
@@ -334,6 +363,57 @@ class NNApp(SettingsMixin, RunsMixin, App[None]):
         self.stop_training()
         self.push_screen(InspectorScreen(self.live), lambda _: self.refresh_training())
 
+    def action_framework_check(self) -> None:
+        from nntui.ui.screens.framework import FrameworkScreen
+
+        self.stop_training()
+        self.push_screen(FrameworkScreen(self.live.experiment))
+
+    # -- sweeps ------------------------------------------------------------------------------
+    def action_sweep(self) -> None:
+        from nntui.ui.screens.forms import SweepScreen
+
+        def start(configs: list[ExperimentConfig] | None) -> None:
+            if configs:
+                self.run_sweep(configs)
+                self.action_tab("tab-runs")
+                self.notify(f"Sweep of {len(configs)} runs started on both cores.")
+
+        self.push_screen(SweepScreen(self.live.config), start)
+
+    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
+    def run_sweep(self, configs: list[ExperimentConfig]) -> None:
+        """Run a sweep on both cores; each run is recorded (and saved) as it finishes."""
+        from nntui.lab.sweep import run_sweep, short_label, varying_keys
+
+        worker = get_current_worker()
+        history, keys = self.live.history, varying_keys(configs)
+        ids: list[str] = []
+        errors: list[str] = []
+
+        def on_result(i: int, doc: dict[str, Any]) -> None:
+            if "error" in doc:
+                errors.append(doc["error"])
+                return
+            run = self.call_from_thread(history.record, doc, "sweep",
+                                        short_label(doc["config"], keys))
+            ids.append(run.id)
+            self.call_from_thread(history.select, ids)
+
+        try:
+            run_sweep(configs, on_result, workers=2, cancelled=lambda: worker.is_cancelled)
+        except Exception as exc:  # noqa: BLE001 - a failed sweep is reported, never a crash
+            errors.append(f"the sweep stopped: {exc}")
+        self.post_message(self.SweepDone(len(ids), errors))
+
+    def on_nnapp_sweep_done(self, message: SweepDone) -> None:
+        errors = "; ".join(message.errors)
+        self.notify(f"Sweep finished: {message.count} run(s) recorded and overlaid."
+                    + (f" Errors: {errors}" if errors else ""),
+                    severity="error" if errors else "information")
+        self.show_history_warnings()
+
+    # -- help and the command palette --------------------------------------------------------
     def action_help(self) -> None:
         from nntui.ui.screens.help import HelpScreen
         from nntui.ui.widgets.fields import SettingField

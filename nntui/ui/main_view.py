@@ -11,7 +11,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
-from nntui.lab.runs import RunStore
 from nntui.lab.session import Session
 from nntui.ui.widgets.data_preview import DataPreview
 from nntui.ui.widgets.loss_plot import LossPlot
@@ -24,10 +23,9 @@ from nntui.ui.widgets.status import StatusLine
 class MainView(Horizontal):
     """The app's body for one Session (data goes down; edits go up as messages)."""
 
-    def __init__(self, session: Session, store: RunStore) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__(id="body")
         self.session = session
-        self.store = store
 
     def compose(self) -> ComposeResult:
         # The sidebar's ~150 small widgets are mounted just after the body's first paint.
@@ -44,7 +42,7 @@ class MainView(Horizontal):
                 with TabPane("Data", id="tab-data"), VerticalScroll():
                     yield DataPreview(id="preview")
                 with TabPane("Runs", id="tab-runs"):
-                    yield RunsView(self.store)
+                    yield RunsView(self.session.history)
             yield StatusLine(id="status")
 
     def show_data(self) -> None:
@@ -58,7 +56,7 @@ class MainView(Horizontal):
                                                session.config.epochs)
         self.query_one(StatusLine).render_status(
             state=state, epoch=t.epochs_done, epochs=session.config.epochs,
-            update=t.pos // t.batch_size, lr=t.lr, rate=rate,
+            update=t.pos // t.batch_size, lr=session.lr, rate=rate,
             train=t.train_loss[-1] if t.train_loss else t.initial_loss,
             test=t.test_loss[-1] if t.test_loss else t.initial_test_loss,
         )

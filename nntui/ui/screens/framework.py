@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 from nntui.errors import UserError
 from nntui.lab.experiment import Experiment
 from nntui.lab.framework import FrameworkCheck, framework_check
-from nntui.lab.report import num
+from nntui.lab.numbers import num
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 

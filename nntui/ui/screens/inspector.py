@@ -1,7 +1,9 @@
 """The backprop inspector: one sample, every number, one step at a time.
 
-It works on the app's Session while training is stopped: `peek()` shows the step that
+It works on the app's Session while training is stopped: `preview()` shows the step that
 would be applied, `step()` applies exactly that record, `undo()` restores it bit for bit.
+Looking at another sample (n, p, g, w) is a preview only: it never changes which sample
+training uses next.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from textual.widgets import Input, Label, Static
 from nntui.errors import UserError
 from nntui.lab.config import parse_int
 from nntui.lab.session import Session
-from nntui.lab.worked import fmt, worked_step
+from nntui.lab.worked import fmt, unit_activity, worked_step, worst_sample
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.worked_view import WorkedView
 
@@ -31,10 +33,12 @@ class InspectorScreen(Screen[None]):
         Binding("s,enter", "apply", "Apply step", tooltip="apply this step, go to the next "
                 "sample"),
         Binding("u,backspace", "undo", "Undo", tooltip="undo the last step (bit for bit)"),
-        Binding("n,right", "move(1)", "Next", tooltip="inspect the next sample"),
-        Binding("p,left", "move(-1)", "Prev", tooltip="inspect the previous sample"),
-        Binding("w", "worst", "Worst", tooltip="inspect the worst-predicted sample"),
-        Binding("g", "goto", "Go to #", tooltip="type a sample index"),
+        Binding("n,right", "move(1)", "Next", tooltip="look at the next sample (a preview: "
+                "training keeps its order)"),
+        Binding("p,left", "move(-1)", "Prev", tooltip="look at the previous sample (a "
+                "preview)"),
+        Binding("w", "worst", "Worst", tooltip="look at the worst-predicted sample"),
+        Binding("g", "goto", "Go to #", tooltip="type a sample index to look at"),
         Binding("space", "play", "Play/pause", tooltip="apply steps automatically"),
         Binding("right_square_bracket", "speed(1)", "Faster", tooltip="play faster"),
         Binding("left_square_bracket", "speed(-1)", "Slower", tooltip="play slower"),
@@ -48,6 +52,7 @@ class InspectorScreen(Screen[None]):
         self.speed = 2
         self.timer: Timer | None = None
         self.message = ""
+        self.index: int | None = None  # a sample looked at; None: the next one in training
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="inspector-bar"):
@@ -67,50 +72,58 @@ class InspectorScreen(Screen[None]):
         return self.timer is not None
 
     def refresh_view(self) -> None:
-        """Show the step that would be applied next (from the trainer's own `peek`)."""
+        """Show the step that would be applied next, or a preview on the chosen sample."""
         exp, t = self.session.experiment, self.session.trainer
-        record = t.peek()
+        record = self.session.preview(self.index)
         ws = worked_step(exp, record)
         note = self.message
+        next_index = t.next_indices()[0]
         if t.diverged:
             note = f"This run diverged in epoch {t.diverged_at}: undo (u) to go back."
+        elif self.index is not None and self.index != next_index:
+            note = (f"Preview of sample {self.index}: training is not moved. The next step "
+                    f"trains sample {next_index} (s applies it). " + note).strip()
         elif len(record.indices) > 1:
             note = (f"Mini-batch of {len(record.indices)}: the chain rule is shown for its "
                     "first sample; the update uses the mean gradient of the batch.")
-        self.query_one(WorkedView).show(ws, exp.arch.inactive_share(t.theta, t.x_train), note)
+        self.query_one(WorkedView).show(ws, unit_activity(exp.arch, t.theta, t.x_train), note)
         last = f"epoch loss {fmt(t.train_loss[-1])}" if t.train_loss else "no epoch yet"
         play = f" · playing {SPEEDS[self.speed]:g}/s" if self.playing else ""
+        what = "sample" if self.index is None else "preview of sample"
         self.query_one("#inspector-status", Static).update(
-            f"epoch {record.epoch} · update {record.update} · sample {ws.index}/"
+            f"epoch {record.epoch} · update {record.update} · {what} {ws.index}/"
             f"{t.n_train - 1} · {last}{play}")
 
     # -- actions -----------------------------------------------------------------------------
     def action_apply(self) -> None:
-        record = self.session.trainer.step()
+        """Apply the next step of training (after a preview, the view follows it again)."""
+        record = self.session.step()
         self.message = ""
+        self.index = None
         if record is None or record.diverged:
             self.stop_playing()
         self.refresh_view()
 
     def action_undo(self) -> None:
         self.stop_playing()
-        self.message = "" if self.session.trainer.undo() else "Nothing to undo."
+        self.message = "" if self.session.undo() else "Nothing to undo."
+        self.index = None
         self.refresh_view()
 
     def action_move(self, delta: int) -> None:
         t = self.session.trainer
-        index = (t.next_indices()[0] + delta) % t.n_train
-        self.seek(index)
+        shown = t.next_indices()[0] if self.index is None else self.index
+        self.look_at((shown + delta) % t.n_train)
 
     def action_worst(self) -> None:
-        t = self.session.trainer
-        losses = t.arch.losses(t.theta, t.x_train, t.y_train)
-        self.seek(int(losses.argmax()))
-        self.message = f"Worst-predicted sample: loss {fmt(float(losses.max()))}."
+        index, loss = worst_sample(self.session.trainer)
+        self.look_at(index)
+        self.message = f"Worst-predicted sample: loss {fmt(loss)}."
         self.refresh_view()
 
-    def seek(self, index: int) -> None:
-        self.session.trainer.seek(index)
+    def look_at(self, index: int) -> None:
+        """Preview sample `index` (training still goes on in its own order)."""
+        self.index = index
         self.message = ""
         self.refresh_view()
 
@@ -130,7 +143,7 @@ class InspectorScreen(Screen[None]):
             return
         event.input.value = ""
         self.query_one("#inspector-body").focus()
-        self.seek(index)
+        self.look_at(index)
 
     def action_play(self) -> None:
         if self.playing:

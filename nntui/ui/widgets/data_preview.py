@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.lab.experiment import Dataset
-from nntui.lab.report import num
+from nntui.lab.numbers import num
 
 
 class DataPreview(Static):

@@ -6,53 +6,32 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Collapsible, Static
 
-from nntui.engine.initialization import PRESET_HELP
-from nntui.engine.naming import ACTIVATIONS, DATASETS, PRESETS, SCALINGS
-from nntui.lab.config import ExperimentConfig
-from nntui.lab.session import config_text
+from nntui.lab.config import OPTIONS, ExperimentConfig
+from nntui.lab.options import Option
 from nntui.ui.widgets.fields import SettingField
 
-# (config key, label, choices, tooltip)
-FieldSpec = tuple[str, str, tuple[str, ...], str]
-DATA_FIELDS: list[FieldSpec] = [
-    ("dataset", "source", DATASETS, "generated, scikit-learn's diabetes table, or a CSV"),
-    ("csv", "CSV path", (), "path of a CSV file; Enter loads it"),
-    ("features", "features", (), "comma-separated feature columns (empty: default)"),
-    ("target", "target", (), "target column (empty: default)"),
-    ("rows", "rows", (), "rows to draw (generated) or first rows to keep; empty = default"),
-    ("n1_range", "n1 range", (), "integer range LO,HI of n1 (HI excluded)"),
-    ("n2_range", "n2 range", (), "integer range LO,HI of n2 (HI excluded)"),
-    ("noise_range", "noise", (), "uniform noise range LO,HI"),
-    ("seed", "seed", (), "seed of data, split and shuffling"),
-    ("scale", "scaling", SCALINGS, "fitted on the training rows"),
-    ("test_size", "test frac", (), "fraction of rows held out, in [0, 1)"),
-]
-INIT_FIELDS: list[FieldSpec] = [
-    ("init", "preset", PRESETS, "; ".join(f"{k}: {v}" for k, v in PRESET_HELP.items())),
-    ("sigma", "sigma", (), "spread of the normal and uniform presets"),
-    ("init_seed", "init seed", (), "seed of random presets (empty: the data seed)"),
-]
-LEARN_FIELDS: list[FieldSpec] = [
-    ("lr", "lr", (), "learning rate; + - multiply/divide by 10, * / by 2"),
-    ("epochs", "epochs", (), "epochs to train"),
-    ("batch_size", "batch", (), "samples per update (1 = per-sample SGD)"),
-    ("shuffle", "shuffle", ("off", "on"), "shuffle rows each epoch (seeded)"),
-    ("hidden", "hidden", (), "hidden units"),
-    ("activation", "activation", ACTIVATIONS, "hidden-layer activation"),
-]
+PANELS = (("data", "Data", False), ("init", "Initial weights", True),
+          ("learn", "Learning", False))  # (panel, title, collapsed at start)
 MAX_PARAM_FIELDS = 60  # beyond this the sidebar would drown in fields
 GENERATED_ONLY = ("n1_range", "n2_range", "noise_range")
 TABLE_ONLY = ("features", "target")
+#: Options with a field: all but `set`, which has one field per parameter below.
+FIELD_OPTIONS = [opt for opt in OPTIONS.values() if opt.kind != "assignments"]
 
 
-PLACEHOLDERS = {"rows": "all / 100", "features": "default", "target": "default",
-                "init_seed": "= data seed", "csv": "path/to/file.csv"}
+def tooltip(opt: Option) -> str:
+    if opt.key == "init":
+        from nntui.engine.initialization import PRESET_HELP
+
+        return "; ".join(f"{k}: {v}" for k, v in PRESET_HELP.items())
+    hint = "; empty = default" if opt.blankable else ""
+    keys = "; + - multiply/divide by 10, * / by 2" if opt.key == "lr" else ""
+    return f"{opt.help}{hint}{keys}"
 
 
-def field_for(spec: FieldSpec, cfg: ExperimentConfig) -> SettingField:
-    key, label, choices, tooltip = spec
-    return SettingField(key, label, config_text(cfg, key), choices, tooltip,
-                        PLACEHOLDERS.get(key, ""))
+def field_for(opt: Option, cfg: ExperimentConfig) -> SettingField:
+    return SettingField(opt.key, opt.label, opt.format(getattr(cfg, opt.key)), opt.choices,
+                        tooltip(opt), opt.placeholder)
 
 
 class ParamFields(Vertical):
@@ -92,16 +71,13 @@ class Sidebar(VerticalScroll):
         self.params = params
 
     def compose(self) -> ComposeResult:
-        with Collapsible(title="Data", id="panel-data", collapsed=False):
-            for spec in DATA_FIELDS:
-                yield field_for(spec, self.cfg)
-        with Collapsible(title="Initial weights", id="panel-init", collapsed=True):
-            for spec in INIT_FIELDS:
-                yield field_for(spec, self.cfg)
-            yield ParamFields(self.params)
-        with Collapsible(title="Learning", id="panel-learn", collapsed=False):
-            for spec in LEARN_FIELDS:
-                yield field_for(spec, self.cfg)
+        for panel, title, collapsed in PANELS:
+            with Collapsible(title=title, id=f"panel-{panel}", collapsed=collapsed):
+                for opt in FIELD_OPTIONS:
+                    if opt.panel == panel:
+                        yield field_for(opt, self.cfg)
+                if panel == "init":
+                    yield ParamFields(self.params)
 
     def on_mount(self) -> None:
         self._show_source_fields(self.cfg)
@@ -120,9 +96,9 @@ class Sidebar(VerticalScroll):
     async def sync(self, cfg: ExperimentConfig, params: dict[str, float]) -> None:
         """Show a config and initial parameters that changed elsewhere (keys, a rebuild)."""
         self.cfg = cfg
-        for key, *_ in DATA_FIELDS + INIT_FIELDS + LEARN_FIELDS:
-            field = self.field(key)
+        for opt in FIELD_OPTIONS:
+            field = self.field(opt.key)
             if not field.has_class("-error"):
-                field.set_value(config_text(cfg, key))
+                field.set_value(opt.format(getattr(cfg, opt.key)))
         self._show_source_fields(cfg)
         await self.query_one(ParamFields).show(params)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.lab.report import num
+from nntui.lab.numbers import num
 
 
 class StatusLine(Static):

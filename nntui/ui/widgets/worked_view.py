@@ -11,6 +11,8 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.lab.worked import (
+    AGREE_RELATIVE,
+    UnitActivity,
     WorkedStep,
     diagram_lines,
     factor,
@@ -42,7 +44,7 @@ def chain_table(ws: WorkedStep) -> Table:
         rel = ws.relative_difference(k)
         table.add_row(f"dL/d{term.name}", cell, Text(fmt(term.value), style=style),
                       fmt(ws.numeric[k]),
-                      Text(f"{rel:.1e}", style="green" if rel < 1e-6 else "yellow"))
+                      Text(f"{rel:.1e}", style="green" if rel < AGREE_RELATIVE else "yellow"))
     return table
 
 
@@ -57,11 +59,12 @@ def update_table(ws: WorkedStep) -> Table:
     return table
 
 
-def dead_units(shares: list[float], activation: str) -> RenderableType:
+def dead_units(units: list[UnitActivity], activation: str) -> RenderableType:
     text = Text()
-    for j, share in enumerate(shares):
-        text.append(f"h{j + 1}: output 0 on {100 * share:.0f}% of training samples")
-        if share == 1.0 and activation == "relu":
+    for unit in units:
+        text.append(f"h{unit.unit}: output 0 on {100 * unit.zero_share:.0f}% of training "
+                    "samples")
+        if unit.dead(activation):
             text.append("  DEAD: inactive on every sample, its input weights cannot "
                         "learn", style="bold red")
         text.append("\n")
@@ -71,7 +74,7 @@ def dead_units(shares: list[float], activation: str) -> RenderableType:
 class WorkedView(Static):
     """Shows `show(ws, shares)`; the parts are stacked for narrow terminals."""
 
-    def show(self, ws: WorkedStep, shares: list[float], note: str = "") -> None:
+    def show(self, ws: WorkedStep, units: list[UnitActivity], note: str = "") -> None:
         parts: list[RenderableType] = []
         if note:
             parts.append(Text(note, style="bold yellow"))
@@ -84,5 +87,5 @@ class WorkedView(Static):
                   chain_table(ws),
                   heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
                   update_table(ws),
-                  heading("Hidden units"), dead_units(shares, ws.exp.arch.activation)]
+                  heading("Hidden units"), dead_units(units, ws.exp.arch.activation)]
         self.update(Group(*parts))

@@ -1,0 +1,154 @@
+"""How settings typed in the app reach the Session: fields, keys, data loads, TOML files.
+
+A plain object owned by the app (not a mixin): the app forwards field commits and keys
+here. Every value is parsed and validated by the lab's Session (which derives its rules
+from the option registry); slow data loads run in a thread worker; a bad value is refused
+in place and the current run is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from nntui.errors import UserError
+from nntui.lab.options import DATA, LIVE
+
+if TYPE_CHECKING:
+    from nntui.lab.data import Table
+    from nntui.lab.session import Change, Session
+    from nntui.ui.app import NNApp
+    from nntui.ui.widgets.fields import SettingField
+
+
+class SettingsController:
+    """Applies setting changes for one app (uses its session, view and training controls)."""
+
+    @dataclass
+    class DataLoaded(Message):
+        """A data change finished loading (table) or failed (error)."""
+
+        change: Change
+        field: SettingField | None
+        table: Table | None = None
+        error: str = ""
+
+    def __init__(self, app: NNApp) -> None:
+        self.app = app
+
+    @property
+    def session(self) -> Session:
+        return self.app.live
+
+    # -- entry points ------------------------------------------------------------------------
+    def commit(self, field: SettingField, key: str, text: str) -> None:
+        """A field was edited: refuse it in place, or apply it."""
+        try:
+            change = self.session.propose(key, text)
+        except UserError as exc:
+            field.show_error(str(exc))
+            return
+        field.clear_error()
+        self.apply(change, field)
+
+    def scale_lr(self, factor: float) -> None:
+        """+ - * /: a rate out of range is refused with a message and the rate is kept."""
+        try:
+            change = self.session.set_lr(self.session.lr * factor)
+        except UserError as exc:
+            self.app.notify(f"{exc}; the learning rate stays {self.session.lr:g}",
+                            severity="warning")
+            return
+        self.apply(change, None)
+
+    def redraw(self) -> None:
+        try:
+            change = self.session.redraw_weights()
+        except UserError as exc:
+            self.app.notify(str(exc), severity="warning")
+            return
+        self.apply(change, None)
+
+    def settings_file(self, mode: str) -> None:
+        """ctrl+s / ctrl+o: save the settings as TOML, or load a file or a ready experiment."""
+        from nntui.lab.config import save_toml
+        from nntui.lab.session import Change
+        from nntui.ui.screens.forms import FileChoice, SettingsFileScreen
+
+        def done(choice: FileChoice | None) -> None:
+            if choice is None:
+                return
+            if choice.config is None:
+                try:
+                    save_toml(self.session.config, choice.path)
+                except UserError as exc:
+                    self.app.notify(str(exc), severity="error")
+                    return
+                self.app.notify(f"Settings saved to {choice.path}")
+                return
+            self.apply(Change(choice.config, DATA, "config"), None)
+            self.app.notify(f"Loaded {choice.path}")
+
+        self.app.push_screen(SettingsFileScreen(mode), done)
+
+    # -- applying ----------------------------------------------------------------------------
+    def apply(self, change: Change, field: SettingField | None) -> None:
+        """Adopt a validated change; data loads that may be slow go to a worker."""
+        if change.kind == "none":
+            return
+        if change.kind == LIVE:
+            self.session.apply(change)
+            self.app.run_worker(self.app.view.sync_settings())
+            self.app.refresh_training()
+            self.app.show_history_warnings()
+            return
+        self.app.stop_training()
+        if change.kind == DATA and change.config.dataset != "generated":
+            self.app.notify("Loading data…")
+            self.app.run_worker(lambda: self._load(change, field), thread=True,
+                                exclusive=True, group="data", exit_on_error=False)
+            return
+        self.adopt(change, field, None)
+
+    def _load(self, change: Change, field: SettingField | None) -> None:
+        """In a thread: load the table, then hand it back to the app's thread."""
+        try:
+            table = self.session.load(change.config)
+        except UserError as exc:
+            message = self.DataLoaded(change, field, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - an odd file must never crash the app
+            message = self.DataLoaded(change, field, error=f"cannot load the data: "
+                                      f"{type(exc).__name__}: {exc}")
+        else:
+            message = self.DataLoaded(change, field, table=table)
+        self.app.post_message(message)
+
+    def data_loaded(self, message: DataLoaded) -> None:
+        if message.error:
+            self.report_error(message.field, message.error)
+            return
+        self.adopt(message.change, message.field, message.table)
+
+    def adopt(self, change: Change, field: SettingField | None, table: Table | None) -> None:
+        old = self.session.trainer
+        try:
+            self.session.apply(change, table)
+        except UserError as exc:
+            self.report_error(field, str(exc))
+            return
+        self.app.rate = None
+        self.app.run_worker(self.app.view.sync_settings())
+        self.app.refresh_all()
+        self.app.show_history_warnings()
+        lost = f" ({old.epochs_done} epochs discarded)" if old.epochs_done else ""
+        what = "Data" if change.kind == DATA else "Network or initial weights"
+        note = f" Note: {change.note}." if change.note else ""
+        self.app.notify(f"{what} changed: the run starts again from epoch 0{lost}.{note}")
+
+    def report_error(self, field: SettingField | None, message: str) -> None:
+        if field is not None:
+            field.show_error(message)
+        self.app.notify(message, severity="error",
+                        title="Not applied; the current run is kept")
