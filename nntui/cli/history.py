@@ -1,13 +1,24 @@
-"""Headless commands for saved runs: `nntui runs` lists them, `nntui export` writes them."""
+"""Headless commands for saved runs: `nntui runs` lists them, `nntui export` writes them.
+
+A damaged or foreign file among the runs never stops either command: it is skipped and
+named on stderr (`nntui: warning: skipped <path>: <reason>`), and the others are used.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from nntui.errors import UserError
 from nntui.lab.report import metric_text
 from nntui.lab.runs import RunStore
+
+
+def warn_skipped(store: RunStore) -> None:
+    """Name every file the last load skipped, and why."""
+    for warning in store.warnings:
+        print(f"nntui: warning: {warning}", file=sys.stderr)
 
 
 def cmd_runs(ns: argparse.Namespace) -> int:
@@ -16,6 +27,7 @@ def cmd_runs(ns: argparse.Namespace) -> int:
 
     store = RunStore(getattr(ns, "results", None))
     runs = store.load()
+    warn_skipped(store)
     if not runs:
         print(f"no runs in {store.directory}")
         return 0
@@ -36,7 +48,11 @@ def cmd_export(ns: argparse.Namespace) -> int:
     from nntui.lab.storage import atomic_write
 
     store = RunStore(getattr(ns, "results", None))
-    text = export_text(store.find(ns.ids or ["last"]), ns.format)
+    try:
+        runs = store.find(ns.ids or ["last"])
+    finally:  # also when no run matches: a skipped file may be the reason
+        warn_skipped(store)
+    text = export_text(runs, ns.format)
     if ns.output:
         try:
             atomic_write(str(Path(ns.output)), text)

@@ -110,10 +110,17 @@ class Experiment:
         return self.trainer.run(self.config.epochs)
 
     def document(self) -> dict[str, Any]:
-        """The `nntui run --json` document (DESIGN.md §5); non-finite numbers become null."""
+        """The `nntui run --json` document (DESIGN.md §5); non-finite numbers become null.
+
+        Its layout is `rundoc.RunDocument` of schema `rundoc.SCHEMA`: saved run files and
+        exports read it back through `rundoc.validate_document`.
+        """
+        from nntui.lab.rundoc import SCHEMA
+
         t = self.trainer
         table = self.dataset.table
         doc = {
+            "schema": SCHEMA,
             "nntui": __version__,
             "config": self.config.to_dict(),
             "status": t.status,

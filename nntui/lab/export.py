@@ -1,5 +1,8 @@
 """Exports of one run or a comparison: CSV loss histories, JSON, a Markdown lab report,
 and the plain-text loss plot they share with `nntui sweep --plot`.
+
+Every export reads the typed run document (`rundoc.RunDocument`), the same for the command
+line (`nntui export`) and the app's Runs tab, so their files cannot differ.
 """
 
 from __future__ import annotations
@@ -8,12 +11,18 @@ import csv
 import io
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from nntui.lab.report import METRIC_LABELS, metric_text, num
+from nntui.lab.rundoc import RunDocument
 
 if TYPE_CHECKING:
     from nntui.lab.runs import StoredRun
+
+LOSSES: tuple[Literal["train_loss"], Literal["test_loss"]] = ("train_loss", "test_loss")
+PARTS: tuple[Literal["train"], Literal["test"]] = ("train", "test")
 
 MARKERS = ("*", "+", "o", "x", "#", "@", "%", "&", "=", "$")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -50,13 +59,13 @@ def ascii_plot(series: dict[str, list[float]], width: int = 76, height: int = 20
     return ANSI.sub("", plt.build())
 
 
-def run_label(run: dict[str, Any], keys: list[str] | None = None) -> str:
+def run_label(run: RunDocument, keys: list[str] | None = None) -> str:
     """A short name for a run: its varying settings, else its id."""
     from nntui.lab.sweep import short_label
 
     if keys:
         return short_label(run["config"], keys)
-    return run.get("run", {}).get("id", "run")
+    return run["run"]["id"] if "run" in run else "run"
 
 
 def export_text(runs: list[StoredRun], fmt: str) -> str:
@@ -64,8 +73,7 @@ def export_text(runs: list[StoredRun], fmt: str) -> str:
     from nntui.lab.config import from_mapping
     from nntui.lab.sweep import varying_keys
 
-    docs = [{**r.doc, "run": {"id": r.id, "finished_at": r.finished_at, "origin": r.origin}}
-            for r in runs]
+    docs = [r.document for r in runs]
     keys = varying_keys([from_mapping(r.config, origin="run") for r in runs]) \
         if len(runs) > 1 else []
     labels = [run_label(d, keys) for d in docs]
@@ -76,7 +84,24 @@ def export_text(runs: list[StoredRun], fmt: str) -> str:
     return markdown_report(docs, labels)
 
 
-def histories_csv(runs: list[dict[str, Any]], labels: list[str]) -> str:
+def export_runs(runs: list[StoredRun], directory: Path) -> list[Path]:
+    """Write the runs as a Markdown report, CSV loss histories and JSON (atomically).
+
+    The app's export: the same text as `nntui export --format md|csv|json`.
+    """
+    from nntui.lab.storage import atomic_write
+
+    stem = directory / f"runs-{runs[0].id}" if len(runs) == 1 else \
+        directory / f"compare-{runs[0].id}-{len(runs)}"
+    paths = []
+    for ext in ("md", "csv", "json"):
+        path = stem.with_suffix(f".{ext}")
+        atomic_write(str(path), export_text(runs, ext))
+        paths.append(path)
+    return paths
+
+
+def histories_csv(runs: Sequence[RunDocument], labels: list[str]) -> str:
     """One row per epoch; a train and a test column per run (empty after a run ends)."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -86,18 +111,19 @@ def histories_csv(runs: list[dict[str, Any]], labels: list[str]) -> str:
     for e in range(longest):
         row: list[Any] = [e + 1]
         for r in runs:
-            for part in ("train_loss", "test_loss"):
+            for part in LOSSES:
                 values = r["history"][part]
                 row.append(repr(values[e]) if e < len(values) else "")
         writer.writerow(row)
     return out.getvalue()
 
 
-def runs_json(runs: list[dict[str, Any]]) -> str:
+def runs_json(runs: Sequence[RunDocument]) -> str:
+    """{"runs": [...]}: each the whole run file (document and `run` entry)."""
     return json.dumps({"runs": runs}, indent=2, allow_nan=False)
 
 
-def markdown_report(runs: list[dict[str, Any]], labels: list[str]) -> str:
+def markdown_report(runs: Sequence[RunDocument], labels: list[str]) -> str:
     """Settings, status, metrics, weights and an ASCII loss plot, ready for a lab report."""
     lines = ["# nntui report", ""]
     lines += ["## Settings", "", "| setting | " + " | ".join(labels) + " |",
@@ -112,7 +138,7 @@ def markdown_report(runs: list[dict[str, Any]], labels: list[str]) -> str:
         r["status"] + (f" (epoch {r['diverged_at_epoch']})" if r.get("diverged_at_epoch")
                        else "") for r in runs) + " |")
     lines.append("| epochs | " + " | ".join(str(r["epochs_run"]) for r in runs) + " |")
-    for part in ("train", "test"):
+    for part in PARTS:
         for key, label in METRIC_LABELS.items():
             lines.append(f"| {part} {label} | " + " | ".join(
                 metric_text(key, r["metrics"][part][key]) for r in runs) + " |")

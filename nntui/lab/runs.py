@@ -1,22 +1,25 @@
 """Run history on disk: every finished, diverged or stopped run as one JSON file.
 
-Each file is written atomically (temporary file in `.partial/`, fsync, rename), so a dropped
-SSH connection or a killed process never leaves half a run among the results. A run file is
-the `nntui run --json` document plus a `run` entry: id, time, origin and label.
+A run file is the `nntui run --json` document plus a `run` entry (id, time, origin, label),
+in the versioned layout of `rundoc`. Each file is written atomically and created
+exclusively (temporary file in `.partial/`, fsync, hard link to its final name), so a
+dropped SSH connection or a killed process never leaves half a run among the results, and
+processes saving at the same moment never overwrite each other: a taken id means the next.
+Loading checks every file; a damaged or foreign one is skipped and named in `warnings`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from nntui.errors import UserError
-from nntui.lab.storage import atomic_write
+from nntui.lab.rundoc import RunDocument, RunFileError, RunInfo, validate_document
+from nntui.lab.storage import create_exclusive
 
 PARTIAL = ".partial"
 
@@ -30,7 +33,11 @@ def default_results_dir() -> Path:
 
 @dataclass
 class StoredRun:
-    """One run as stored: its id, when it finished, where it came from, and the document."""
+    """One run as stored: its id, when it finished, where it came from, and the document.
+
+    `doc` is the validated run document without its `run` entry (what `nntui run --json`
+    printed); `document` is the whole file, typed.
+    """
 
     id: str
     finished_at: str
@@ -43,15 +50,53 @@ class StoredRun:
     def config(self) -> dict[str, Any]:
         return self.doc["config"]
 
+    @property
+    def info(self) -> RunInfo:
+        return {"id": self.id, "finished_at": self.finished_at, "origin": self.origin,
+                "label": self.label}
+
+    @property
+    def document(self) -> RunDocument:
+        """The run file's content: the document (checked when saved or loaded) and `run`."""
+        return cast(RunDocument, {**self.doc, "run": self.info})
+
+
+def read_run(path: Path) -> StoredRun:
+    """One run file, checked; RunFileError (with the reason) if it cannot be used."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise RunFileError(path.name, f"cannot read it: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise RunFileError(path.name, "not a text file (not UTF-8)") from None
+    if not text.strip():
+        raise RunFileError(path.name, "the file is empty")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RunFileError(path.name, f"not valid JSON, perhaps cut short ({exc.msg} at "
+                           f"line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise RunFileError(path.name, "not an nntui run file (nested too deeply)") from None
+    doc: dict[str, Any] = dict(validate_document(data, path.name, stored=True))
+    info = doc.pop("run")
+    return StoredRun(info["id"], info["finished_at"], info["origin"], info["label"], doc,
+                     path)
+
 
 class RunStore:
-    """A directory of run files; `clock` is replaceable so that tests see fixed times."""
+    """A directory of run files; `clock` is replaceable so that tests see fixed times.
+
+    `load()` (and `find()`) fill `warnings` with one line per skipped file,
+    "skipped <path>: <reason>", for the command line and the Runs tab to show.
+    """
 
     def __init__(self, directory: str | Path | None = None,
                  clock: Callable[[], datetime] = datetime.now, persist: bool = True) -> None:
         self.directory = Path(directory) if directory else default_results_dir()
         self.clock = clock
         self.persist = persist  # False (--no-save): runs live only in this session
+        self.warnings: list[str] = []
         self._counter = 0
 
     def _prepare(self) -> None:
@@ -63,44 +108,51 @@ class RunStore:
         if self.directory.is_file():
             raise UserError(f"results directory {self.directory} is a file")
 
-    def save(self, doc: dict[str, Any], origin: str, label: str = "") -> StoredRun:
-        """Write one run atomically and return it as stored."""
+    def save(self, doc: Mapping[str, Any], origin: str, label: str = "") -> StoredRun:
+        """Write one run atomically under a new id and return it as stored.
+
+        The document is checked first, so a file that `load()` would skip is never written.
+        """
         now = self.clock()
+        stamp, finished = f"{now:%Y%m%d-%H%M%S}", now.isoformat(timespec="seconds")
         if not self.persist:
             self._counter += 1
-            run_id = f"{now:%Y%m%d-%H%M%S}-mem-{self._counter:03d}"
-            return StoredRun(run_id, now.isoformat(timespec="seconds"), origin, label, doc,
+            run_id = f"{stamp}-mem-{self._counter:03d}"
+            return StoredRun(run_id, finished, origin, label, dict(doc),
                              self.directory / f"run-{run_id}.json")
+        checked: dict[str, Any] = dict(validate_document(dict(doc), "the run to save"))
+        checked.pop("run", None)
         self._prepare()
-        while True:  # ids are unique even for runs saved in the same second
+        while True:  # the first free id of this second; taken ones (any process) are skipped
             self._counter += 1
-            run_id = f"{now:%Y%m%d-%H%M%S}-{os.getpid() % 10000:04d}-{self._counter:03d}"
-            if not (self.directory / f"run-{run_id}.json").exists():
-                break
-        info = {"id": run_id, "finished_at": now.isoformat(timespec="seconds"),
-                "origin": origin, "label": label}
-        path = self.directory / f"run-{run_id}.json"
-        try:
-            atomic_write(str(path), json.dumps({**doc, "run": info}, indent=1,
-                                               allow_nan=False),
-                         tmp_dir=str(self.directory / PARTIAL))
-        except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-        return StoredRun(run_id, info["finished_at"], origin, label, doc, path)
+            run_id = f"{stamp}-{self._counter:03d}"
+            path = self.directory / f"run-{run_id}.json"
+            if path.exists():
+                continue
+            info: RunInfo = {"id": run_id, "finished_at": finished, "origin": origin,
+                             "label": label}
+            text = json.dumps({**checked, "run": info}, indent=1, allow_nan=False)
+            try:
+                create_exclusive(str(path), text, tmp_dir=str(self.directory / PARTIAL))
+            except FileExistsError as exc:
+                if str(path) in (exc.filename, exc.filename2):
+                    continue  # another process took this id between the check and the link
+                raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+            except OSError as exc:
+                raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+            return StoredRun(run_id, finished, origin, label, checked, path)
 
     def load(self) -> list[StoredRun]:
-        """Every readable run, oldest first; unreadable files are skipped."""
+        """Every usable run, oldest first; each skipped file is explained in `warnings`."""
+        self.warnings = []
         if not self.persist or not self.directory.is_dir():
             return []
         runs = []
         for path in sorted(self.directory.glob("run-*.json")):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                info = data.pop("run")
-                runs.append(StoredRun(info["id"], info["finished_at"], info.get("origin", ""),
-                                      info.get("label", ""), data, path))
-            except (OSError, ValueError, KeyError, TypeError):
-                continue
+                runs.append(read_run(path))
+            except RunFileError as exc:
+                self.warnings.append(f"skipped {path}: {exc.problem}")
         return sorted(runs, key=lambda r: (r.finished_at, r.id))
 
     def find(self, ids: list[str]) -> list[StoredRun]:
