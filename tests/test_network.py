@@ -1,15 +1,24 @@
-"""The forward and backward pass: finite differences, a hand-worked sample, naming."""
+"""The forward and backward pass and the activation specifications.
+
+Finite differences, a hand-worked sample, naming, stable derivatives, unknown names.
+"""
 
 from __future__ import annotations
 
 import math
+import struct
+from decimal import Decimal, getcontext
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nntui.engine.naming import ACTIVATIONS
-from nntui.engine.network import Architecture
+from nntui.engine import naming
+from nntui.engine.activations import ACTIVATIONS, Activation, activation, chain
+from nntui.engine.fastloop import compile_epoch
+from nntui.engine.network import Architecture, activate, derivative
+from nntui.errors import UserError
 
 
 def test_names_follow_the_notebook_for_2_2_1() -> None:
@@ -112,3 +121,135 @@ def test_batch_gradient_is_mean_of_sample_gradients(n: int, k: int, act: str, se
     x, y = rng.uniform(-1, 1, (m, n)), rng.uniform(-1, 1, m)
     mean = np.mean([arch.trace(theta, list(r), float(v)).grads for r, v in zip(x, y)], axis=0)
     assert np.allclose(arch.batch_gradient(theta, x, y), mean, rtol=1e-12, atol=1e-14)
+
+
+# -- the activation specifications ------------------------------------------------------
+def test_activation_names_come_from_the_specifications() -> None:
+    assert ACTIVATIONS == ("relu", "sigmoid", "tanh", "linear")
+    assert naming.ACTIVATIONS is ACTIVATIONS
+    assert [activation(a).name for a in ACTIVATIONS] == list(ACTIVATIONS)
+    assert [activation(a).sklearn_name for a in ACTIVATIONS] == [
+        "relu", "logistic", "tanh", "identity"]
+
+
+def test_unknown_activation_is_a_user_error_everywhere() -> None:
+    with pytest.raises(UserError, match="relu, sigmoid, tanh, linear"):
+        activation("swish")
+    with pytest.raises(UserError, match="swish"):
+        Architecture(2, 2, "swish")
+    with pytest.raises(UserError):
+        activate("Relu", 1.0)  # names are exact: no silent fallback to linear
+    with pytest.raises(UserError):
+        derivative("", 1.0)
+    # Even an Architecture whose name was changed behind the constructor's back.
+    arch = Architecture(2, 2)
+    object.__setattr__(arch, "activation", "swish")
+    theta = np.zeros(arch.n_params)
+    with pytest.raises(UserError):
+        arch.trace(theta, [0.0, 0.0], 0.0)
+    with pytest.raises(UserError):
+        arch.predict(theta, np.zeros((1, 2)))
+    with pytest.raises(UserError):
+        compile_epoch(arch)
+
+
+def exact_sigmoid_prime(z: int) -> float:
+    getcontext().prec = 50
+    e = (-Decimal(abs(z))).exp()
+    return float(e / (1 + e) ** 2)
+
+
+def test_sigmoid_derivative_is_exact_under_saturation() -> None:
+    g = activation("sigmoid").derivative
+    assert math.isclose(g(30.0), 9.357622968839299e-14, rel_tol=1e-12)
+    assert g(-30.0) == g(30.0)
+    for z in (20, 37, 100, 700):
+        assert math.isclose(g(float(z)), exact_sigmoid_prime(z), rel_tol=1e-14)
+    # h(1 - h) would give 0 here: h rounds to 1.
+    assert g(40.0) > 0.0 and activation("sigmoid").value(40.0) == 1.0
+    for far in (800.0, -800.0, math.inf, -math.inf):
+        assert g(far) == 0.0  # underflows to 0, never NaN
+
+
+def test_tanh_derivative_is_exact_under_saturation() -> None:
+    g = activation("tanh").derivative
+    assert math.isclose(g(25.0), 4.0 * math.exp(-50.0), rel_tol=1e-12)  # 1 - h^2 gives 0
+    assert g(-25.0) == g(25.0) and g(0.0) == 1.0
+    for z in (400.0, -400.0, math.inf, -math.inf):
+        assert g(z) == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(act=st.sampled_from(ACTIVATIONS), z=st.floats(-15.0, 15.0))
+def test_derivative_matches_finite_differences(act: str, z: float) -> None:
+    spec = activation(act)
+    if act == "relu" and abs(z) < 1e-3:
+        return  # the kink
+    eps = 1e-6
+    numeric = (spec.value(z + eps) - spec.value(z - eps)) / (2 * eps)
+    assert math.isclose(spec.derivative(z), numeric, rel_tol=1e-6, abs_tol=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(act=st.sampled_from(ACTIVATIONS), z=st.floats(-40.0, 40.0))
+def test_derivative_agrees_with_the_h_formula_where_that_is_accurate(act: str,
+                                                                     z: float) -> None:
+    spec, h = activation(act), activation(act).value(z)
+    from_h = {"relu": 1.0 if z > 0 else 0.0, "sigmoid": h * (1 - h), "tanh": 1 - h * h,
+              "linear": 1.0}[act]
+    assert math.isclose(spec.derivative(z), from_h, rel_tol=1e-9, abs_tol=1e-15)
+
+
+SPECIAL = [0.0, -0.0, 1e-300, -1e-300, 0.5, -0.5, 3.0, -3.0, 30.0, -30.0, 800.0, -800.0,
+           1e308, -1e308, math.inf, -math.inf, math.nan]
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_array_functions_match_the_scalar_ones(act: str) -> None:
+    spec = activation(act)
+    z = np.array(SPECIAL + list(np.linspace(-20, 20, 81)))
+    with np.errstate(all="raise"):
+        values, slopes = spec.array_value(z), spec.array_derivative(z)
+    assert np.allclose(values, [spec.value(float(v)) for v in z], rtol=1e-15, atol=0,
+                       equal_nan=True)
+    assert np.allclose(slopes, [spec.derivative(float(v)) for v in z], rtol=1e-15, atol=0,
+                       equal_nan=True)
+
+
+def bits(v: float) -> bytes:
+    """The exact value, signed zeros included; every NaN alike.
+
+    Which NaN x86 returns from two NaN operands depends on the operand order CPython's C
+    code happens to use (it differs between the generic and the specialised float ops), so
+    a NaN's sign is not reproducible. A NaN never reaches the parameters: it is divergence.
+    """
+    return b"nan" if math.isnan(v) else struct.pack("<d", v)
+
+
+def template_function(spec: Activation) -> object:
+    """The spec's fast-loop lines as a function (z, dlh) -> (h, dz)."""
+    lines = [line.format(z="z", h="h", gp="gp", e="e") for line in spec.code]
+    lines.append(spec.chain_code.format(dz="dz", dlh="dlh", z="z", gp="gp"))
+    source = "def f(z, dlh):\n" + "".join(f"    {line}\n" for line in lines)
+    namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh}
+    exec(source + "    return h, dz\n", namespace)  # noqa: S102
+    return namespace["f"]
+
+
+@pytest.mark.parametrize("act", ACTIVATIONS)
+def test_code_templates_perform_the_scalar_operations_bit_for_bit(act: str) -> None:
+    """The fast loop's lines give exactly h = g(z) and dz = chain(dlh, g'(z))."""
+    spec = activation(act)
+    f = template_function(spec)
+    for z in SPECIAL:
+        for dlh in (1.5, -0.25, 0.0, -0.0, 1e308, math.inf, -math.inf, math.nan):
+            h, dz = f(z, dlh)  # type: ignore[operator]
+            assert bits(h) == bits(spec.value(z))
+            assert bits(dz) == bits(chain(dlh, spec.derivative(z)))
+
+
+def test_closed_gate_passes_zero_even_when_dl_dh_is_infinite() -> None:
+    arch = Architecture(1, 1, "relu")
+    t = arch.trace([-1.0, 1e308, 0.0, 1.0], [1.0], 0.0)  # z = -1, dL/dh = 2 * 1e308 = inf
+    assert t.dl_dh == [math.inf] and t.dh_dz == [0.0]
+    assert t.dl_dz == [0.0] and t.grads[0] == 0.0 and t.grads[2] == 0.0

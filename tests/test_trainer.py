@@ -1,8 +1,12 @@
-"""The trainer: hand-worked steps, fast loop = step path, undo, divergence, batches."""
+"""The trainer: hand-worked steps, fast loop = step path, undo, divergence, batches.
+
+tests/test_equivalence.py checks `epoch()` = repeated `step()` over many random cases.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -60,7 +64,8 @@ def test_one_epoch_by_hand() -> None:
     assert rec.finished_epoch.train_loss == t.train_loss[0]
 
 
-def random_trainer(act: str = "relu", n: int = 3, k: int = 4, rows: int = 50, **kw) -> Trainer:
+def random_trainer(act: str = "relu", n: int = 3, k: int = 4, rows: int = 50,
+                   **kw: Any) -> Trainer:
     arch = Architecture(n, k, act)
     rng = np.random.default_rng(7)
     x, y = rng.random((rows, n)), rng.random(rows)
@@ -174,7 +179,18 @@ def test_minibatch_epoch_equals_minibatch_steps() -> None:
     a.run(2)
     while b.epochs_done < 2:
         b.step()
-    assert np.allclose(a.theta, b.theta, rtol=1e-14, atol=0) and a.updates == b.updates == 14
+    assert a.theta.tobytes() == b.theta.tobytes() and a.updates == b.updates == 14
+
+
+def test_last_one_row_minibatch_is_the_same_update_in_step_and_epoch() -> None:
+    """40 rows in batches of 3: the 14th batch has one row; both paths use batch_gradient."""
+    a, b = random_trainer(lr=0.1, batch_size=3), random_trainer(lr=0.1, batch_size=3)
+    a.epoch()
+    records = [b.step() for _ in range(14)]
+    last = records[-1]
+    assert last is not None and last.indices == [39] and last.finished_epoch is not None
+    assert a.theta.tobytes() == b.theta.tobytes() and a.updates == b.updates == 14
+    assert a.train_loss == b.train_loss
 
 
 def test_nonfinite_divergence_keeps_last_finite_parameters() -> None:

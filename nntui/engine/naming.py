@@ -1,11 +1,17 @@
-"""Names the command line and the app need before numpy is loaded (start-up stays fast)."""
+"""Names the command line and the app need before numpy is loaded (start-up stays fast).
+
+`ACTIVATIONS` comes from the activation specifications (numpy-free as well).
+"""
 
 from __future__ import annotations
 
+from nntui.engine.activations import ACTIVATIONS
 from nntui.errors import UserError
 
+__all__ = ["ACTIVATIONS", "DATASETS", "PRESETS", "RANDOM_PRESETS", "SCALINGS",
+           "check_overrides", "param_names"]
+
 DATASETS = ("generated", "diabetes", "csv")
-ACTIVATIONS = ("relu", "sigmoid", "tanh", "linear")
 SCALINGS = ("minmax", "standard", "none")
 PRESETS = ("notebook", "large", "small", "ones", "normal", "uniform", "xavier", "he")
 RANDOM_PRESETS = ("normal", "uniform", "xavier", "he")

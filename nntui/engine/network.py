@@ -6,56 +6,35 @@ weights are w[n*k+1 .. n*k+k] and the output bias is b[k+1]. For n = k = 2 this 
 notebook's w1..w6, b1..b3.
 
 `trace()` is the readable per-sample forward and backward pass in plain Python floats; every
-number the inspector shows comes from it. `predict()` is the vectorised forward pass used for
-epoch losses and metrics.
+number the inspector shows comes from it. `forward()` is the one vectorised forward pass:
+`predict()` (epoch losses, metrics), `inactive_share()` and `batch_gradient()` all use it.
+Everything about the activation comes from its specification (`nntui.engine.activations`).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from nntui.engine.activations import Activation, activation, chain, chain_array
 from nntui.engine.naming import param_names
 
 
 def activate(name: str, z: float) -> float:
-    """g(z) for one float; sigmoid is written so that exp never overflows."""
-    if name == "relu":
-        return z if z > 0.0 else 0.0
-    if name == "sigmoid":
-        if z >= 0.0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
-    if name == "tanh":
-        return math.tanh(z)
-    return z
+    """g(z) for one float (the specification's scalar value)."""
+    return activation(name).value(z)
 
 
-def derivative(name: str, z: float, h: float) -> float:
-    """g'(z) given z and h = g(z); ReLU'(0) = 0 by convention."""
-    if name == "relu":
-        return 1.0 if z > 0.0 else 0.0
-    if name == "sigmoid":
-        return h * (1.0 - h)
-    if name == "tanh":
-        return 1.0 - h * h
-    return 1.0
+def derivative(name: str, z: float) -> float:
+    """g'(z) for one float, computed from z so it stays exact when a unit saturates."""
+    return activation(name).derivative(z)
 
 
 def activate_array(name: str, z: np.ndarray) -> np.ndarray:
-    """g(z) elementwise, matching `activate` (no overflow warnings)."""
-    if name == "relu":
-        return np.where(z > 0.0, z, 0.0)
-    if name == "sigmoid":
-        with np.errstate(all="ignore"):
-            e = np.exp(-np.abs(z))
-            return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-    if name == "tanh":
-        return np.tanh(z)
-    return z
+    """g(z) elementwise (no overflow warnings)."""
+    with np.errstate(all="ignore"):
+        return activation(name).array_value(z)
 
 
 @dataclass(frozen=True)
@@ -65,6 +44,14 @@ class Architecture:
     n_inputs: int = 2
     n_hidden: int = 2
     activation: str = "relu"
+
+    def __post_init__(self) -> None:
+        activation(self.activation)  # an unknown name is a UserError here, not later
+
+    @property
+    def spec(self) -> Activation:
+        """The hidden activation's specification (value, derivative, code)."""
+        return activation(self.activation)
 
     @property
     def n_weights(self) -> int:
@@ -102,20 +89,24 @@ class Architecture:
         b = theta[n * k + k : n * k + 2 * k]
         return w_in, b, v, float(theta[-1])
 
-    def predict(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
-        """y_hat for every row of x (rows x n_inputs)."""
+    def forward(self, theta: np.ndarray,
+                x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """z and h (rows x k) and y_hat (rows) for every row of x: the vectorised pass."""
         w_in, b, v, c = self.unpack(theta)
         with np.errstate(all="ignore"):
-            h = activate_array(self.activation, x @ w_in.T + b)
-            return h @ v + c
+            z = x @ w_in.T + b
+            h = self.spec.array_value(z)
+            return z, h, h @ v + c
+
+    def predict(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """y_hat for every row of x (rows x n_inputs)."""
+        return self.forward(theta, x)[2]
 
     def inactive_share(self, theta: np.ndarray, x: np.ndarray) -> list[float]:
         """Per hidden unit, the share of rows where its output h is exactly 0 (ReLU off)."""
         if len(x) == 0:
             return [0.0] * self.n_hidden
-        w_in, b, _, _ = self.unpack(theta)
-        with np.errstate(all="ignore"):
-            h = activate_array(self.activation, x @ w_in.T + b)
+        h = self.forward(theta, x)[1]
         return [float(v) for v in np.mean(h == 0.0, axis=0)]
 
     def losses(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -126,7 +117,7 @@ class Architecture:
     def trace(self, theta: np.ndarray | list[float], x: list[float], y: float) -> Trace:
         """Forward and backward pass for one sample, keeping every chain-rule factor."""
         p = [float(t) for t in theta]
-        n, k, g = self.n_inputs, self.n_hidden, self.activation
+        n, k, g = self.n_inputs, self.n_hidden, self.spec
         z: list[float] = []
         h: list[float] = []
         for j in range(k):
@@ -135,16 +126,17 @@ class Architecture:
             for i in range(1, n):
                 acc += p[self.input_weight(j, i)] * x[i]
             z.append(acc + p[self.hidden_bias(j)])
-            h.append(activate(g, z[j]))
+            h.append(g.value(z[j]))
         acc = p[self.output_weight(0)] * h[0]
         for j in range(1, k):
             acc += p[self.output_weight(j)] * h[j]
         y_hat = acc + p[self.output_bias]
         err = y_hat - y
         dl_dyhat = 2.0 * err
-        dh_dz = [derivative(g, z[j], h[j]) for j in range(k)]
+        dh_dz = [g.derivative(z[j]) for j in range(k)]
         dl_dh = [dl_dyhat * p[self.output_weight(j)] for j in range(k)]
-        dl_dz = [dl_dh[j] * dh_dz[j] for j in range(k)]
+        # A unit with g'(z) = 0 passes exactly 0 back, even when dL/dh is infinite.
+        dl_dz = [chain(dl_dh[j], dh_dz[j]) for j in range(k)]
         grads = [0.0] * self.n_params
         for j in range(k):
             for i in range(n):
@@ -172,20 +164,11 @@ class Architecture:
 
     def batch_gradient(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Mean of the per-sample gradients over the rows of x (mini-batch SGD)."""
-        w_in, b, v, c = self.unpack(theta)
+        z, h, y_hat = self.forward(theta, x)
+        v = self.unpack(theta)[2]
         with np.errstate(all="ignore"):
-            z = x @ w_in.T + b
-            h = activate_array(self.activation, z)
-            d = 2.0 * (h @ v + c - y)
-            if self.activation == "relu":
-                gprime = (z > 0.0).astype(float)
-            elif self.activation == "sigmoid":
-                gprime = h * (1.0 - h)
-            elif self.activation == "tanh":
-                gprime = 1.0 - h * h
-            else:
-                gprime = np.ones_like(z)
-            dz = d[:, None] * v[None, :] * gprime
+            d = 2.0 * (y_hat - y)
+            dz = chain_array(d[:, None] * v[None, :], self.spec.array_derivative(z))
             m = len(y)
             grad_w_in = dz.T @ x / m
             grad_v = h.T @ d / m

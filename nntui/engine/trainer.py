@@ -3,14 +3,17 @@
 `step()` applies one update (one sample, or one mini-batch) and returns everything about it;
 `epoch()` finishes the current epoch; `run()` trains up to a number of epochs, reporting each
 finished epoch. Batch size 1 uses the generated straight-line loop (`fastloop`), which makes
-exactly the same floating-point operations as `step()`.
+exactly the same floating-point operations as `step()`; larger batches use
+`Architecture.batch_gradient` in both. So `epoch()` and repeated `step()` agree bit for bit,
+divergence included: the same update diverges and the same last finite parameters are kept.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +57,7 @@ class _Snapshot:
     epochs_done: int
     pos: int
     order: np.ndarray | None
-    rng_state: dict
+    rng_state: Mapping[str, Any]
     n_history: int
     diverged_at: int | None
     updates: int
@@ -194,30 +197,41 @@ class Trainer:
             self.diverged_at = self.epochs_done
         return EpochRecord(self.epochs_done, train, test)
 
+    def _position(self, index: int) -> int:
+        """Where training row `index` stands in the current epoch's order."""
+        if not 0 <= index < self.n_train:
+            raise IndexError(f"sample {index} is not a training row (0..{self.n_train - 1})")
+        return int(np.flatnonzero(self.current_order() == index)[0])
+
     def seek(self, index: int) -> None:
         """Make training row `index` the next sample of the current epoch (batch size 1).
 
         The inspector uses this to choose a sample; the epoch then continues from there.
         """
-        if not 0 <= index < self.n_train:
-            raise IndexError(f"sample {index} is not a training row (0..{self.n_train - 1})")
-        order = self.current_order()
-        self.pos = int(np.flatnonzero(order == index)[0])
+        self.pos = self._position(index)
 
-    def peek(self) -> StepRecord:
-        """The next update, worked out in full but not applied."""
-        indices = self.next_indices()
+    def peek(self, index: int | None = None) -> StepRecord:
+        """The next update, worked out in full but not applied.
+
+        With `index`, the update a step would make if training row `index` were next (what
+        `seek(index)` then `peek()` shows), without moving the position: looking at a
+        sample never changes what training does next.
+        """
+        pos = self.pos if index is None else self._position(index)
+        if pos >= self.n_train:  # only after a non-finite epoch loss: show the epoch's start
+            pos = 0
+        indices = [int(i) for i in self.current_order()[pos : pos + self.batch_size]]
         before = self.theta.copy()
         traces = [self.arch.trace(before, list(self._rows[i][:-1]), self._rows[i][-1])
                   for i in indices]
-        if len(indices) == 1:
+        if self.batch_size == 1:
             grads = np.array(traces[0].grads)
-        else:
+        else:  # also for a last, shorter batch of one row: the same sums as `epoch()`
             grads = self.arch.batch_gradient(before, self.x_train[indices],
                                              self.y_train[indices])
         with np.errstate(all="ignore"):
             after = before - self.lr * grads
-        return StepRecord(self.epochs_done + 1, self.pos // self.batch_size + 1, indices,
+        return StepRecord(self.epochs_done + 1, pos // self.batch_size + 1, indices,
                           traces, grads.tolist(), self.lr, before.tolist(), after.tolist())
 
     def step(self) -> StepRecord | None:
@@ -240,8 +254,8 @@ class Trainer:
             record.diverged = self.diverged
         return record
 
-    def _rest_of_epoch(self) -> None:
-        """Apply every remaining update of the current epoch, stopping at divergence."""
+    def _rest_of_epoch(self) -> bool:
+        """Apply every remaining update of the current epoch; False if one diverged."""
         order = self.current_order()
         rest = order[self.pos :]
         if self.batch_size == 1:
@@ -255,7 +269,7 @@ class Trainer:
                 self.updates += done
                 self.pos += done
                 self.diverged_at = self.epochs_done + 1
-                return
+                return False
             self.theta = np.array(params)
             self.updates += done
         else:
@@ -269,19 +283,19 @@ class Trainer:
                     self.theta = theta
                     self.pos += lo
                     self.diverged_at = self.epochs_done + 1
-                    return
+                    return False
                 theta = new
                 self.updates += 1
             self.theta = theta
         self.pos = self.n_train
+        return True
 
     def epoch(self) -> EpochRecord | None:
         """Finish the current epoch (a whole one when at its start); None if it diverged."""
         if self.diverged:
             return None
         self._push()
-        self._rest_of_epoch()
-        if self.diverged:
+        if not self._rest_of_epoch():
             return None
         return self._finish_epoch()
 

@@ -20,10 +20,6 @@ from nntui.errors import UserError
 if TYPE_CHECKING:
     from nntui.lab.experiment import Experiment
 
-SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh",
-                      "linear": "identity"}
-
-
 @dataclass
 class FrameworkRun:
     """Per-epoch losses (nntui's definition) and final parameters from scikit-learn."""
@@ -61,10 +57,8 @@ def train_sklearn(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPRegressor
 
-    if arch.activation not in SKLEARN_ACTIVATION:
-        raise UserError(f"scikit-learn has no activation {arch.activation!r}")
     mlp = MLPRegressor(
-        hidden_layer_sizes=(arch.n_hidden,), activation=SKLEARN_ACTIVATION[arch.activation],
+        hidden_layer_sizes=(arch.n_hidden,), activation=arch.spec.sklearn_name,
         solver="sgd", batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
         alpha=0.0, shuffle=False, learning_rate="constant", learning_rate_init=2.0 * lr,
         max_iter=1, tol=0.0, n_iter_no_change=10**9, random_state=0,
