@@ -33,7 +33,7 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_USAGE)
 
 
-def experiment_options() -> argparse.ArgumentParser:
+def experiment_options() -> Parser:
     """The options every command shares; absent options stay absent (SUPPRESS)."""
     common = Parser(add_help=False)
     group = common.add_argument_group("experiment options")

@@ -44,9 +44,9 @@ def initial_params(
     """The parameter vector of a preset (see PRESET_HELP)."""
     n, k, m = arch.n_inputs, arch.n_hidden, arch.n_params
     if preset == "notebook":
-        theta = _cycle(NOTEBOOK_WEIGHTS, arch.n_weights)
-        theta += [NOTEBOOK_HIDDEN_BIAS] * k + [NOTEBOOK_OUTPUT_BIAS]
-        return np.array(theta)
+        values = _cycle(NOTEBOOK_WEIGHTS, arch.n_weights)
+        values += [NOTEBOOK_HIDDEN_BIAS] * k + [NOTEBOOK_OUTPUT_BIAS]
+        return np.array(values)
     if preset == "large":
         return np.array(_cycle(LARGE_VALUES, m))
     if preset == "small":

@@ -20,6 +20,11 @@ from nntui.errors import UserError
 if TYPE_CHECKING:
     from nntui.lab.experiment import Experiment
 
+#: Weights closer than this count as the same: float64 SGD in a different operation order
+#: drifts apart by ~1e-16 per update, so 1e-9 leaves room for long runs and no more.
+AGREE_TOLERANCE = 1e-9
+
+
 @dataclass
 class FrameworkRun:
     """Per-epoch losses (nntui's definition) and final parameters from scikit-learn."""
@@ -105,6 +110,11 @@ class FrameworkCheck:
         n = min(len(self.ours_params), len(self.theirs.theta))
         with np.errstate(all="ignore"):
             return np.abs(self.ours_params[:n] - self.theirs.theta[:n])
+
+    @property
+    def agree(self) -> bool:
+        """Whether the two trainings ended on the same weights (within AGREE_TOLERANCE)."""
+        return self.largest_weight_difference < AGREE_TOLERANCE
 
     @property
     def largest_weight_difference(self) -> float:

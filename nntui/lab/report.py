@@ -56,8 +56,8 @@ def summary(exp: Experiment) -> str:
     else:
         out.append(f"status: ok, {t.epochs_done} epochs")
     if t.train_loss:
-        test = f", test {num(t.test_loss[-1])}" if t.test_loss else ""
-        out.append(f"final loss (MSE, scaled): train {num(t.train_loss[-1])}{test}")
+        tail = f", test {num(t.test_loss[-1])}" if t.test_loss else ""
+        out.append(f"final loss (MSE, scaled): train {num(t.train_loss[-1])}{tail}")
     if exp.dataset.table.dropped_rows:
         out.append(f"dropped {exp.dataset.table.dropped_rows} row(s) with missing values")
     train, test = exp.metrics("train"), exp.metrics("test")

@@ -14,7 +14,7 @@ from textual.worker import get_current_worker
 
 from nntui.errors import UserError
 from nntui.lab.experiment import Experiment
-from nntui.lab.framework import FrameworkCheck, framework_check
+from nntui.lab.framework import AGREE_TOLERANCE, FrameworkCheck, framework_check
 from nntui.lab.numbers import num
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
@@ -62,7 +62,7 @@ class FrameworkScreen(Screen[None]):
     def show(self, result: FrameworkCheck) -> None:
         self.result = result
         cfg = self.experiment.config
-        agree = result.largest_weight_difference < 1e-9
+        agree = result.agree
         status = Text(f"MLPRegressor(sgd, batch_size={cfg.batch_size}, momentum=0, alpha=0, "
                       f"shuffle=False, learning_rate_init=2*lr={num(2 * cfg.lr)}), "
                       f"{result.epochs} epochs. Largest weight difference "
@@ -79,8 +79,9 @@ class FrameworkScreen(Screen[None]):
             table.add_column(name, justify="left" if name == "param" else "right")
         for name, a, b, d in zip(result.names, result.ours_params, result.theirs.theta,
                                  result.weight_differences):
-            table.add_row(name, num(a), num(b), Text(f"{d:.1e}", style="green" if d < 1e-9
-                                                      else "yellow"))
+            close = d < AGREE_TOLERANCE
+            table.add_row(name, num(a), num(b),
+                          Text(f"{d:.1e}", style="green" if close else "yellow"))
         self.query_one("#framework-weights", Static).update(table)
 
     def action_toggle_log(self) -> None:

@@ -77,7 +77,8 @@ class InspectorScreen(Screen[None]):
         record = self.session.preview(self.index)
         ws = worked_step(exp, record)
         note = self.message
-        next_index = t.next_indices()[0]
+        following = t.next_indices()  # empty only after a non-finite epoch loss
+        next_index = following[0] if following else None
         if t.diverged:
             note = f"This run diverged in epoch {t.diverged_at}: undo (u) to go back."
         elif self.index is not None and self.index != next_index:
@@ -111,9 +112,8 @@ class InspectorScreen(Screen[None]):
         self.refresh_view()
 
     def action_move(self, delta: int) -> None:
-        t = self.session.trainer
-        shown = t.next_indices()[0] if self.index is None else self.index
-        self.look_at((shown + delta) % t.n_train)
+        shown = self.session.preview(self.index).indices[0]
+        self.look_at((shown + delta) % self.session.trainer.n_train)
 
     def action_worst(self) -> None:
         index, loss = worst_sample(self.session.trainer)

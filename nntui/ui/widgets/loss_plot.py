@@ -58,8 +58,8 @@ class LossPlot(PlotextPlot):
         if longest:
             right = max(longest, 2, self.max_epochs)
             plt.xlim(1, right)
-            ticks = sorted({1 + round(i * (right - 1) / 4) for i in range(5)})
-            plt.xticks(ticks, [str(t) for t in ticks])
+            ticks = sorted({1.0 + round(i * (right - 1) / 4) for i in range(5)})
+            plt.xticks(ticks, [str(int(t)) for t in ticks])
         else:
             text = self.empty_text  # plotext drops a title wider than the plot
             plt.title(text if len(text) < self.size.width - 2 else "no curve yet")
