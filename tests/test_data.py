@@ -1,4 +1,4 @@
-"""Data sources, CSV rules, splitting and scaling (DESIGN.md §2-3)."""
+"""Data sources, CSV rules, splitting and scaling (docs/design.md §2-3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The engine: pure computation with numpy only (DESIGN §4).
+"""The engine: pure computation with numpy only (docs/design.md §4).
 
 Network, activations, the fast per-sample loop, the trainer, initialisation, scaling and
 metrics. No files, no processes, no pandas, no textual: everything here is a function of

@@ -7,7 +7,7 @@ because the command line and the app need `ACTIVATIONS` before numpy is loaded.
 
 Derivatives are computed from z, not from h = g(z): h(1 - h) and 1 - h^2 lose every digit
 once a unit saturates (|z| beyond about 20-37), while e / (1 + e)^2 with e = exp(-|z|) keeps
-full relative precision for every z (DESIGN.md §2).
+full relative precision for every z (docs/design.md §2).
 
 The chain rule dL/dz = dL/dh * g'(z) follows one convention everywhere (`chain`): where
 g'(z) is exactly 0 (a closed ReLU gate, a unit saturated beyond exp's range) dL/dz is exactly

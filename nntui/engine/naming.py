@@ -18,7 +18,7 @@ RANDOM_PRESETS = ("normal", "uniform", "xavier", "he")
 
 
 def param_names(n_inputs: int, n_hidden: int) -> list[str]:
-    """w1..w[n*k+k] then b1..b[k+1] (DESIGN.md §2)."""
+    """w1..w[n*k+k] then b1..b[k+1] (docs/design.md §2)."""
     n_weights = n_inputs * n_hidden + n_hidden
     return [f"w{i}" for i in range(1, n_weights + 1)] + [
         f"b{j}" for j in range(1, n_hidden + 2)]

@@ -1,4 +1,4 @@
-"""The network: n inputs, k hidden units, one linear output (DESIGN.md §2).
+"""The network: n inputs, k hidden units, one linear output (docs/design.md §2).
 
 Parameters live in one flat float64 vector ordered by name: w1..w[n*k+k], then b1..b[k+1].
 Hidden unit j (1-based) has input weights w[(j-1)*n+1 .. j*n] and bias b[j]; the output

@@ -1,4 +1,4 @@
-"""Column scaling fitted on the training rows, with its inverse (DESIGN.md §2)."""
+"""Column scaling fitted on the training rows, with its inverse (docs/design.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data sources (DESIGN.md §3): the notebook's generator, scikit-learn's diabetes table, CSV.
+"""Data sources (docs/design.md §3): the notebook's generator, scikit-learn's diabetes table, CSV.
 
 pandas and scikit-learn are imported inside the functions that need them: importing them at
 module level would cost the app over a second at start-up.

@@ -110,7 +110,7 @@ class Experiment:
         return self.trainer.run(self.config.epochs)
 
     def document(self) -> dict[str, Any]:
-        """The `nntui run --json` document (DESIGN.md §5); non-finite numbers become null.
+        """The `nntui run --json` document (docs/design.md §5); non-finite numbers become null.
 
         Its layout is `rundoc.RunDocument` of schema `rundoc.SCHEMA`: saved run files and
         exports read it back through `rundoc.validate_document`.

@@ -5,7 +5,7 @@ and every reader checks it before trusting it: `validate_document` turns any JSO
 into a `RunDocument` or raises `RunFileError` saying exactly what is wrong. Files written
 before the schema number existed are read as schema 1 when they otherwise validate.
 
-Schema 1 (DESIGN.md §5 plus `schema`, `network` and, for a saved run, `run`):
+Schema 1 (docs/design.md §5 plus `schema`, `network` and, for a saved run, `run`):
 
     schema 1 | nntui "0.1.0" | config {option: value} | status "ok"|"diverged"
     epochs_run int | diverged_at_epoch int|null | history {train_loss, test_loss, lr}

@@ -1,12 +1,9 @@
-"""The nntui app: keys for every action, a training worker, and settings that apply safely.
+"""The nntui app: a controller that turns keys into calls on the lab's Session.
 
-Start-up is kept close to a bare Textual app: this module imports only Textual basics. The
-first frame (key bar and a "starting" line) is painted before numpy, plotext and the body
-are loaded; then the Session (lab) is built and the MainView mounted.
-
-The app is a controller: the run lifecycle (states, the completion rule, recording each
-run once, run numbers, the lock) lives in `nntui.lab.session.Session`, and every number
-shown comes from the lab or the engine. Training runs in a thread worker that calls
+The run lifecycle (states, the completion rule, recording each run once, run numbers, the
+lock) lives in `nntui.lab.session.Session`; every number shown comes from the lab or the
+engine. Start-up stays close to a bare Textual app: the first frame is painted before
+numpy, plotext and the body are loaded. Training runs in a thread worker that calls
 `Session.train`, which takes the session's lock one epoch at a time.
 """
 
@@ -156,9 +153,8 @@ class NNApp(App[None]):
         from nntui.ui.main_view import MainView
         from nntui.ui.settings_controller import SettingsController
 
-        if self.store is None:
-            self.store = RunStore()
-        history = RunHistory(self.store)
+        self.store = self.store if self.store is not None else RunStore()
+        history = RunHistory(self.store)  # the app's store, also for a session given
         if self.session is None and self._start is not None:
             try:
                 self.session = Session(*self._start, history=history)
@@ -166,8 +162,7 @@ class NNApp(App[None]):
                 self.query_one("#starting", Static).update(f"nntui: error: {exc} (q quits)")
                 return
         assert self.session is not None
-        if self.session.history.store is not self.store and self._start is None:
-            self.session.history = history  # a session built by a test or a script
+        self.session.history = history
         if not self.screen.is_attached or self._exit:  # quit before the body was built
             return
         self.settings = SettingsController(self)
@@ -372,39 +367,15 @@ class NNApp(App[None]):
     # -- sweeps ------------------------------------------------------------------------------
     def action_sweep(self) -> None:
         from nntui.ui.screens.forms import SweepScreen
+        from nntui.ui.sweeps import start_sweep
 
         def start(configs: list[ExperimentConfig] | None) -> None:
             if configs:
-                self.run_sweep(configs)
+                start_sweep(self, configs)
                 self.action_tab("tab-runs")
                 self.notify(f"Sweep of {len(configs)} runs started on both cores.")
 
         self.push_screen(SweepScreen(self.live.config), start)
-
-    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
-    def run_sweep(self, configs: list[ExperimentConfig]) -> None:
-        """Run a sweep on both cores; each run is recorded (and saved) as it finishes."""
-        from nntui.lab.sweep import run_sweep, short_label, varying_keys
-
-        worker = get_current_worker()
-        history, keys = self.live.history, varying_keys(configs)
-        ids: list[str] = []
-        errors: list[str] = []
-
-        def on_result(i: int, doc: dict[str, Any]) -> None:
-            if "error" in doc:
-                errors.append(doc["error"])
-                return
-            run = self.call_from_thread(history.record, doc, "sweep",
-                                        short_label(doc["config"], keys))
-            ids.append(run.id)
-            self.call_from_thread(history.select, ids)
-
-        try:
-            run_sweep(configs, on_result, workers=2, cancelled=lambda: worker.is_cancelled)
-        except Exception as exc:  # noqa: BLE001 - a failed sweep is reported, never a crash
-            errors.append(f"the sweep stopped: {exc}")
-        self.post_message(self.SweepDone(len(ids), errors))
 
     def on_nnapp_sweep_done(self, message: SweepDone) -> None:
         errors = "; ".join(message.errors)
@@ -415,15 +386,9 @@ class NNApp(App[None]):
 
     # -- help and the command palette --------------------------------------------------------
     def action_help(self) -> None:
-        from nntui.ui.screens.help import HelpScreen
-        from nntui.ui.widgets.fields import SettingField
-        from nntui.ui.widgets.runs_view import RunsView
+        from nntui.ui.screens.help import HelpScreen, every_key
 
-        keys = [*self.BINDINGS, *(Binding(b.key, b.action, f"Runs tab: {b.description}",
-                                          tooltip=f"runs tab: {b.tooltip}")
-                                  for b in RunsView.BINDINGS if isinstance(b, Binding)),
-                *SettingField.BINDINGS]
-        self.push_screen(HelpScreen([b for b in keys if isinstance(b, Binding)]))
+        self.push_screen(HelpScreen(every_key(self.BINDINGS)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +26,18 @@ def key_label(binding: Binding) -> str:
              "question_mark": "?", "escape": "esc", "full_stop": ".",
              "right_square_bracket": "]", "left_square_bracket": "["}
     return ", ".join(names.get(k, k) for k in binding.key.split(","))
+
+
+def every_key(app_bindings: list[Any]) -> list[Binding]:
+    """The app's keys, then the Runs tab's and a settings field's (help lists them all)."""
+    from nntui.ui.widgets.fields import SettingField
+    from nntui.ui.widgets.runs_view import RunsView
+
+    runs = [Binding(b.key, b.action, f"Runs tab: {b.description}",
+                    tooltip=f"runs tab: {b.tooltip}")
+            for b in RunsView.BINDINGS if isinstance(b, Binding)]
+    keys = [*app_bindings, *runs, *SettingField.BINDINGS]
+    return [b for b in keys if isinstance(b, Binding)]
 
 
 class HelpScreen(ModalScreen[None]):
