@@ -62,6 +62,8 @@ async def test_goto_worst_and_bad_index_only_look() -> None:
         await pilot.press("i", "g", "1", "7", "enter")
         assert app.screen.index == 17 and t.next_indices() == [0]  # training is not moved
         assert "Preview of sample 17" in shown(app) and "trains sample 0" in shown(app)
+        bar = plain(app.screen.query_one("#inspector-status"))
+        assert "update 1 · sample 0/79 · looking at 17" in bar
         await pilot.press("g", "9", "9", "enter")
         assert "sample 99 is out of range 0..79" in shown(app) and app.screen.index == 17
         await pilot.press("escape", "w")

@@ -90,10 +90,11 @@ class InspectorScreen(Screen[None]):
         self.query_one(WorkedView).show(ws, unit_activity(exp.arch, t.theta, t.x_train), note)
         last = f"epoch loss {fmt(t.train_loss[-1])}" if t.train_loss else "no epoch yet"
         play = f" · playing {SPEEDS[self.speed]:g}/s" if self.playing else ""
-        what = "sample" if self.index is None else "preview of sample"
+        following_record = record if self.index is None else self.session.preview()
+        looking = "" if self.index is None else f" · looking at {ws.index}"
         self.query_one("#inspector-status", Static).update(
-            f"epoch {record.epoch} · update {record.update} · {what} {ws.index}/"
-            f"{t.n_train - 1} · {last}{play}")
+            f"epoch {following_record.epoch} · update {following_record.update} · sample "
+            f"{following_record.indices[0]}/{t.n_train - 1}{looking} · {last}{play}")
 
     # -- actions -----------------------------------------------------------------------------
     def action_apply(self) -> None:
