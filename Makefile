@@ -12,8 +12,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	.venv/bin/nntui $(ARGS)
 
-test: $(STAMP)
-	$(PY) -m ruff check nntui tests benchmarks
+# Lint first; then the suite in four pytest-xdist workers (addopts in pyproject.toml).
+test: lint
 	$(PY) -m pytest tests
 
 bench: $(STAMP)
@@ -22,8 +22,10 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	$(PY) -m nntui.ui.screenshots screenshots
 
+# Style and correctness (ruff), then the types of the package (mypy, see pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check nntui tests benchmarks
+	$(PY) -m mypy nntui
 
 clean:
 	rm -rf .venv build *.egg-info

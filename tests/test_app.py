@@ -1,13 +1,15 @@
-"""The app, driven by keys and fields through Textual's Pilot."""
+"""The app, driven by keys and fields through Textual's Pilot: what the screen shows and
+which keys reach which action. The rules behind them (what a value may be, what resets a
+run) are tested on the Session in test_session.py and test_session_settings.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-from textual.widgets import Input, TabbedContent
+from textual.widgets import Select, TabbedContent
 
-from app_helpers import edit, field, make_app, plain, running, settle
+from app_helpers import TrainingGate, edit, field, make_app, plain, running, settle, wait_until
 from nntui.lab.config import ExperimentConfig
 from nntui.lab.experiment import Experiment
 from nntui.lab.report import metric_text
@@ -23,8 +25,7 @@ def status(app) -> str:  # noqa: ANN001
 
 async def test_start_screen_shows_the_default_experiment() -> None:
     app = make_app()
-    async with running(app, (80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app, (80, 24)):
         cfg = app.session.config
         assert (cfg.dataset, cfg.hidden, cfg.activation, cfg.init, cfg.lr, cfg.epochs) == (
             "generated", 2, "relu", "notebook", 0.005, 300)
@@ -69,21 +70,29 @@ async def test_run_to_end_matches_headless_run_and_shows_results() -> None:
 
 
 async def test_space_runs_and_pauses_without_blocking() -> None:
-    app = make_app(rows=1338, epochs=50_000)  # about half a minute of training
-    async with running(app, (80, 24)) as pilot:
+    """The run trains in a thread while the keys still work; the gate holds the thread
+    after each epoch, so the test knows the epoch without timing anything."""
+    app = make_app(epochs=50)
+    gate = TrainingGate(app.session, epochs=1)
+    async with running(app, (80, 24), message_hook=gate.hook) as pilot:
         t = app.session.trainer
         await pilot.press("space")
-        assert app.running and "running" in status(app)
-        await pilot.press("space")  # pause straight away
+        await wait_until(pilot, lambda: gate.held, "the first epoch")
+        assert app.running and t.epochs_done == 1 and "running" in status(app)
+        await pilot.press("space")  # pause: the key is handled while the thread is mid-run
         assert not app.running
+        await wait_until(pilot, lambda: gate.finished == 1, "the end of the run")
         await settle(pilot)
-        done = t.epochs_done
-        assert 0 < done < 50_000 and "paused" in status(app)
+        assert t.epochs_done == 1 and "paused" in status(app) and "ep 1/50" in status(app)
+        gate.allow(1)
         await pilot.press("space")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: gate.held, "the second epoch")
+        assert app.running and t.epochs_done == 2
         await pilot.press("s")  # a step while running pauses the run first
+        await wait_until(pilot, lambda: gate.finished == 2, "the end of the second run")
         await settle(pilot)
-        assert not app.running and t.epochs_done > done and t.pos == 1
+        assert not app.running and t.epochs_done == 2 and t.pos == 1
+        assert "paused" in status(app) and "+1" in status(app)
 
 
 async def test_learning_rate_keys_apply_at_the_next_step() -> None:
@@ -99,61 +108,49 @@ async def test_learning_rate_keys_apply_at_the_next_step() -> None:
         assert app.session.trainer.updates == rec_updates == 1  # nothing was reset
 
 
-async def test_bad_field_values_are_refused_in_place() -> None:
+async def test_a_bad_value_is_refused_under_its_field() -> None:
+    """The message of the Session's refusal is shown in place and the run is kept (every
+    rule and message: test_session_settings.py); a good value clears it."""
     app = make_app()
     async with running(app, (80, 24)) as pilot:
         await pilot.press("e", "e")
         theta = app.session.trainer.theta.copy()
-        for key, text, message in [
-            ("lr", "abc", "is not a number"), ("lr", "0", "must be above 0"),
-            ("epochs", "-3", "--epochs must be"), ("test_size", "1.5", "[0, 1)"),
-            ("n1_range", "5,1", "LO must be below HI"), ("param:w1", "x", "not a number"),
-            ("hidden", "two", "not a whole number"),
-        ]:
+        for key, text, message in [("n1_range", "5,1", "LO must be below HI"),
+                                   ("lr", "0", "must be above 0")]:
             f = await edit(pilot, key, text)
             assert f.has_class("-error"), key
             assert message in plain(f.query_one(".field-error")), key
             assert app.session.trainer.epochs_done == 2
             assert np.array_equal(app.session.trainer.theta, theta)
-            f.query_one(Input).value = ""  # leave it empty for the next one
         lr = await edit(pilot, "lr", "0.01")
         assert not lr.has_class("-error") and app.session.trainer.lr == 0.01
         assert app.session.trainer.epochs_done == 2  # the learning rate never resets
 
 
-async def test_csv_path_errors_and_loading(tmp_path: Path, insurance_csv: Path) -> None:
+async def test_a_csv_loads_in_a_worker_and_its_errors_show_in_place(
+        tmp_path: Path, insurance_csv: Path) -> None:
     app = make_app()
     async with running(app, (80, 24)) as pilot:
-        await edit(pilot, "dataset", "csv")
-        f = field(app, "dataset")
-        assert f.has_class("-error") and "needs --csv" in plain(f.query_one(".field-error"))
-        assert app.session.config.dataset == "generated"
-        await pilot.press("escape")
-        f.clear_error()
         path = await edit(pilot, "csv", str(tmp_path / "missing.csv"))
         assert "not found" in plain(path.query_one(".field-error"))
-        await edit(pilot, "csv", str(insurance_csv))
+        assert app.session.config.dataset == "generated"
+        path = await edit(pilot, "csv", str(insurance_csv))
+        assert not path.has_class("-error")
         assert app.session.config.dataset == "csv" and len(app.session.table) == 11
-        assert app.session.table.target == "charges"
-        empty = await edit(pilot, "csv", "")
-        assert "needs --csv PATH" in plain(empty.query_one(".field-error"))
-        assert app.session.config.csv == str(insurance_csv) and len(app.session.table) == 11
-        feats = await edit(pilot, "features", "age,nope")
-        assert "unknown column 'nope'" in plain(feats.query_one(".field-error"))
+        assert field(app, "dataset").query_one(Select).value == "csv"
         await edit(pilot, "features", "age,bmi")
         assert app.session.table.features == ["age", "bmi"]
         assert field(app, "param:w1").text == "0.5"
 
 
-async def test_data_change_resets_the_run() -> None:
+async def test_new_data_key_resets_the_run_and_shows_the_seed() -> None:
     app = make_app()
     async with running(app, (80, 24)) as pilot:
         await pilot.press("e", "e")
-        await edit(pilot, "n1_range", "0,20")
-        t = app.session.trainer
-        assert t.epochs_done == 0 and app.session.table.x[:, 0].max() > 5
         seed = app.session.config.seed
-        await pilot.press("escape", "g")
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.session.trainer.epochs_done == 0 and "ep 0/300" in status(app)
         assert app.session.config.seed == seed + 1 and field(app, "seed").text == str(seed + 1)
 
 
@@ -169,14 +166,9 @@ async def test_hidden_units_rebuild_parameter_fields() -> None:
             "w2": -0.75}
 
 
-async def test_redraw_weights_only_for_random_presets() -> None:
-    app = make_app()
+async def test_new_weights_key_shows_the_new_draw() -> None:
+    app = make_app(init="normal")
     async with running(app, (80, 24)) as pilot:
-        theta0 = app.session.trainer.theta0.copy()
-        await pilot.press("w")
-        assert np.array_equal(app.session.trainer.theta0, theta0)  # notebook is fixed
-        await edit(pilot, "init", "normal")
-        await pilot.press("escape")
         first = app.session.trainer.theta0.copy()
         await pilot.press("w")
         await settle(pilot)
@@ -218,13 +210,17 @@ async def test_tabs_log_scale_sidebar_and_help() -> None:
 
 
 async def test_command_palette_runs_actions() -> None:
+    from textual.command import CommandList, CommandPalette
+
     app = make_app()
     async with running(app, (80, 24)) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        for ch in "Epoch":
-            await pilot.press(ch)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        await pilot.press(*"Epoch")
+        await settle(pilot)  # the palette's search is a worker: wait for its hits
+        hits = app.screen.query_one(CommandList)
+        assert hits.option_count == 1 and "finish the current epoch" in str(
+            hits.get_option_at_index(0).prompt)
         await pilot.press("enter")
         await settle(pilot)
         assert app.session.trainer.epochs_done == 1

@@ -1,26 +1,85 @@
-"""core never imports textual; nothing heavy is imported before it is needed."""
+"""The layers stay apart: engine (numpy only) < lab (files, runs, sweeps) < ui and cli.
+
+Each rule imports every module of a layer in a fresh interpreter and looks at what ended
+up in `sys.modules`. The modules are found with pkgutil, so a new module is covered as
+soon as it exists.
+"""
 
 from __future__ import annotations
 
+import json
+import pkgutil
 import subprocess
 import sys
 
+import pytest
 
-def loaded_after(statement: str) -> set[str]:
-    code = f"{statement}\nimport sys\nprint('\\n'.join(sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    return {name.split(".")[0] for name in out.stdout.split()}
+import nntui.engine
+import nntui.lab
 
 
-def test_core_does_not_import_textual_pandas_or_sklearn() -> None:
-    stmt = ("import nntui.engine, nntui.lab.experiment, nntui.engine.trainer, "
-            "nntui.lab.report, nntui.lab.framework, nntui.lab.data")
-    mods = loaded_after(stmt)
-    assert "nntui" in mods and "numpy" in mods
-    assert not {"textual", "pandas", "sklearn", "rich"} & mods
+def modules_of(package: object) -> list[str]:
+    """The package and every module below it."""
+    name = package.__name__  # type: ignore[attr-defined]
+    found = pkgutil.walk_packages(package.__path__, prefix=name + ".")  # type: ignore[attr-defined]
+    return [name, *sorted(m.name for m in found)]
 
 
-def test_cli_module_is_light() -> None:
-    mods = loaded_after("import nntui.cli")
-    assert not {"textual", "pandas", "sklearn"} & mods
+def loaded_by(modules: list[str]) -> dict[str, list[str]]:
+    """Import the modules in turn in one fresh interpreter: for each, the modules its
+    import added to `sys.modules` (so an offence is shown next to the import that made
+    it)."""
+    code = (
+        "import importlib, json, sys\n"
+        "out = {}\n"
+        "for name in json.loads(sys.argv[1]):\n"
+        "    before = set(sys.modules)\n"
+        "    importlib.import_module(name)\n"
+        "    out[name] = sorted(set(sys.modules) - before)\n"
+        "print(json.dumps(out))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, json.dumps(modules)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+def offenders(loaded: dict[str, list[str]], forbidden: set[str]) -> dict[str, list[str]]:
+    """module -> the forbidden packages (or nntui layers) its import loaded."""
+    found = {name: sorted({f for f in forbidden for m in mods
+                           if m == f or m.startswith(f + ".")})
+             for name, mods in loaded.items()}
+    return {name: bad for name, bad in found.items() if bad}
+
+
+ENGINE_FORBIDDEN = {"nntui.lab", "nntui.ui", "nntui.cli", "textual", "rich", "pandas",
+                    "sklearn", "platformdirs", "multiprocessing"}
+LAB_FORBIDDEN = {"nntui.ui", "nntui.cli", "textual", "rich", "pandas", "sklearn"}
+CLI_FORBIDDEN = {"textual", "pandas", "sklearn", "numpy"}
+
+
+def test_the_module_lists_are_complete() -> None:
+    assert {"nntui.engine.trainer", "nntui.engine.network"} <= set(modules_of(nntui.engine))
+    assert {"nntui.lab.session", "nntui.lab.sweep", "nntui.lab.data"} <= set(
+        modules_of(nntui.lab))
+
+
+def test_the_check_sees_a_forbidden_import() -> None:
+    """The rule itself works: a module that loads numpy is caught."""
+    loaded = loaded_by(["nntui.engine.trainer"])
+    assert offenders(loaded, {"numpy"}) == {"nntui.engine.trainer": ["numpy"]}
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [
+    (nntui.engine, ENGINE_FORBIDDEN),
+    (nntui.lab, LAB_FORBIDDEN),
+], ids=["engine", "lab"])
+def test_a_layer_loads_nothing_above_it(package: object, forbidden: set[str]) -> None:
+    loaded = loaded_by(modules_of(package))
+    assert offenders(loaded, forbidden) == {}
+
+
+def test_the_command_line_loads_no_heavy_module() -> None:
+    """`nntui --help` and every command start without textual, pandas, sklearn or numpy:
+    each command imports what it needs when it runs."""
+    loaded = loaded_by(["nntui.cli"])
+    assert offenders(loaded, CLI_FORBIDDEN) == {}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from textual.message import Message
+from textual.notifications import Notification, Notify
 
-from nntui.ui.screenshots import SCENES, press, scene_app
+from nntui.ui.screenshots import SCENE_TOAST_SECONDS, SCENES, press, scene_app, settle
 
 CASES = [(name, SCENES[name][2]) for name in SCENES] + [
     ("start-80x24", (160, 48)),
@@ -20,3 +22,22 @@ CASES = [(name, SCENES[name][2]) for name in SCENES] + [
 def test_scene(snap_compare, scene: str, size: tuple[int, int]) -> None:  # noqa: ANN001
     keys = SCENES[scene][1]
     assert snap_compare(scene_app(scene), terminal_size=size, run_before=press(*keys))
+
+
+async def test_toasts_of_a_scene_stay_until_the_picture_is_taken() -> None:
+    """A toast in a picture must not depend on how fast the machine took it: in a scene
+    every toast, whatever timeout the app asks for, outlasts any test run."""
+    toasts: list[Notification] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, Notify):
+            toasts.append(message.notification)
+
+    app = scene_app("start-80x24")
+    async with app.run_test(message_hook=hook) as pilot:
+        await press("u")(pilot)  # nothing to undo: a toast with the default timeout
+        app.notify("Exported", timeout=10)  # as the export does
+        await settle(pilot)
+    assert [t.message for t in toasts] == ["Nothing to undo: this is the initial state.",
+                                           "Exported"]
+    assert all(t.timeout == SCENE_TOAST_SECONDS for t in toasts)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
+from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -24,12 +25,34 @@ from nntui.ui.widgets.status import StatusLine
 WIDE_DATA = {"n1_range": (0, 20), "n2_range": (0, 50), "noise_range": (0.0, 10.0)}
 
 
+#: Rounds (not seconds) that `settle` and `wait_ready` allow before they give up. A round
+#: waits for the workers and for every queued message; a few are enough, even when the
+#: machine is busy, so a limit reached means the app is stuck, never that it is slow.
+ROUNDS = 500
+
+
+class Unsettled(AssertionError):
+    """The app kept starting work (or never built its body) for ROUNDS rounds."""
+
+
 async def settle(pilot: Pilot) -> None:
-    """Let every worker finish and every message be handled."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    """Let every worker finish and every message be handled.
+
+    Each round awaits the workers (training, data loads, sweeps, the command palette's
+    search) and then lets every queued message and callback be handled; it stops after two
+    rounds in a row that find no worker, since handling a message may start one.
+    """
+    app = pilot.app
+    quiet = 0
+    for _ in range(ROUNDS):
+        busy = list(app.workers)
+        if busy:  # a failed worker is the test's business: it shows in the app's state
+            await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
+        await pilot.pause()
+        quiet = 0 if busy or app.workers else quiet + 1
+        if quiet == 2:
+            return
+    raise Unsettled(f"workers still running after {ROUNDS} rounds: {list(app.workers)}")
 
 
 async def wait_ready(pilot: Pilot) -> None:
@@ -37,18 +60,24 @@ async def wait_ready(pilot: Pilot) -> None:
     from nntui.ui.widgets.settings import Sidebar
 
     app: NNApp = pilot.app  # type: ignore[assignment]
-    for _ in range(1000):
+    for _ in range(ROUNDS):
         if app.ready and app.query(Sidebar):
             break
-        await pilot.pause(0.01)
+        await pilot.pause()
+    else:
+        raise Unsettled(f"the app's body was not built after {ROUNDS} rounds")
     await settle(pilot)
 
 
 def press(*keys: str) -> Callable[[Pilot], Awaitable[None]]:
+    """The keys of a scene, each one handled completely (its training run, data load and
+    messages) before the next is pressed, as a person waiting for the screen would."""
+
     async def run(pilot: Pilot) -> None:
         await wait_ready(pilot)
-        await pilot.press(*keys)
-        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
 
     return run
 
@@ -73,13 +102,32 @@ def fixed_clock() -> datetime:
     return datetime(2026, 11, 29, 9, 0, 0)
 
 
+#: Seconds a toast of a scene stays: far longer than any picture takes, however busy the
+#: machine (Textual's default of 5 s removed "New run from the initial weights." from
+#: pictures taken on a loaded machine).
+SCENE_TOAST_SECONDS = 10**7
+
+
+class SteadyApp(NNApp):
+    """The app as pictured and tested: every toast stays until the picture is taken."""
+
+    NOTIFICATION_TIMEOUT = SCENE_TOAST_SECONDS
+
+    def notify(self, message: str, *, title: str = "",
+               severity: SeverityLevel = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        super().notify(message, title=title, severity=severity,
+                       timeout=SCENE_TOAST_SECONDS, markup=markup)
+
+
 def scene_app(name: str) -> NNApp:
-    """The app of a scene: steps/s hidden, cursors steady, a fixed clock and an in-memory
-    run history (repeatable pictures that never touch the user's results)."""
+    """The app of a scene: steps/s hidden, cursors steady, toasts that never expire, a
+    fixed clock and an in-memory run history (repeatable pictures that never touch the
+    user's results)."""
     StatusLine.show_rate = False
     Input.cursor_blink = False  # type: ignore[assignment]
     store = RunStore("/nonexistent/nntui-scenes", clock=fixed_clock, persist=False)
-    return NNApp(Session(ExperimentConfig(**SCENES[name][0])), store=store)
+    return SteadyApp(Session(ExperimentConfig(**SCENES[name][0])), store=store)
 
 
 async def shoot(name: str, out: Path) -> None:
