@@ -101,15 +101,16 @@ async def test_play_applies_steps_until_paused() -> None:
         await pilot.press("i", "right_square_bracket", "right_square_bracket", "space")
         screen = app.screen
         assert isinstance(screen, InspectorScreen) and screen.playing
-        for _ in range(200):  # wait (bounded) for the timer to apply a few steps
-            if app.session.trainer.updates >= 3:
-                break
-            await pilot.pause(0.02)
+        assert screen.timer is not None and "playing 10/s" in plain(
+            screen.query_one("#inspector-status"))
+        screen.timer.pause()  # the ticks below stand in for the clock
+        before = app.session.trainer.updates
+        for _ in range(3):
+            screen.play_tick()
         await pilot.press("space")
-        assert not screen.playing and app.session.trainer.updates >= 3
-        done = app.session.trainer.updates
+        assert not screen.playing and app.session.trainer.updates == before + 3
         await settle(pilot)
-        assert app.session.trainer.updates == done
+        assert app.session.trainer.updates == before + 3
 
 
 async def test_inspector_is_in_sync_with_the_main_view() -> None:

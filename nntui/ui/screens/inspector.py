@@ -150,8 +150,12 @@ class InspectorScreen(Screen[None]):
         if self.playing:
             self.stop_playing()
         else:
-            self.timer = self.set_interval(1 / SPEEDS[self.speed], self.action_apply)
+            self.timer = self.set_interval(1 / SPEEDS[self.speed], self.play_tick)
         self.refresh_view()
+
+    def play_tick(self) -> None:
+        """One step of auto-play (the timer calls this)."""
+        self.action_apply()
 
     def stop_playing(self) -> None:
         if self.timer is not None:
