@@ -1,7 +1,9 @@
 """Regression metrics: MSE on the scaled target; MAE, RMSE, R² and MAPE in original units.
 
-The formulas match scikit-learn's (MAPE as a fraction, R² of a constant target is 1 for a
-perfect fit and 0 otherwise) so that numbers can be checked against it.
+The formulas match scikit-learn's (MAPE as a fraction) so that numbers can be checked
+against it, except where a metric is undefined: there it is None and `undefined_reasons`
+says why, instead of a number that only looks like a result (scikit-learn's MAPE divides by
+machine epsilon for a zero target and prints 2e+17; R² of one row is 0 by fiat).
 """
 
 from __future__ import annotations
@@ -11,23 +13,38 @@ import numpy as np
 METRICS = ("mse", "mae", "rmse", "r2", "mape")
 
 
+def undefined_reasons(y_raw: np.ndarray) -> dict[str, str]:
+    """Metric name -> why it is undefined on these target values (empty when all are)."""
+    reasons: dict[str, str] = {}
+    if len(y_raw) == 0:
+        return dict.fromkeys(METRICS, "no rows")
+    if len(y_raw) < 2:
+        reasons["r2"] = "one row: R² needs the spread of at least two targets"
+    elif float(np.max(y_raw) - np.min(y_raw)) == 0.0:
+        reasons["r2"] = "every target is the same: R² divides by their spread, 0"
+    if np.any(y_raw == 0.0):
+        reasons["mape"] = "a target is 0: MAPE divides by each target"
+    return reasons
+
+
 def regression_metrics(
     y_scaled: np.ndarray, pred_scaled: np.ndarray, y_raw: np.ndarray, pred_raw: np.ndarray
 ) -> dict[str, float | None]:
-    """All metrics for one set of rows; None for every metric when there are no rows."""
+    """All metrics for one set of rows; None where a metric is undefined (see above)."""
+    undefined = undefined_reasons(y_raw)
     if len(y_scaled) == 0:
         return dict.fromkeys(METRICS)
     with np.errstate(all="ignore"):
-        mse = float(np.mean((pred_scaled - y_scaled) ** 2))
         err = pred_raw - y_raw
-        mae = float(np.mean(np.abs(err)))
-        rmse = float(np.sqrt(np.mean(err**2)))
-        ss_res = float(np.sum(err**2))
-        ss_tot = float(np.sum((y_raw - y_raw.mean()) ** 2))
-        if ss_tot == 0.0:
-            r2 = 1.0 if ss_res == 0.0 else 0.0
-        else:
-            r2 = 1.0 - ss_res / ss_tot
-        eps = np.finfo(float).eps
-        mape = float(np.mean(np.abs(err) / np.maximum(np.abs(y_raw), eps)))
-    return {"mse": mse, "mae": mae, "rmse": rmse, "r2": r2, "mape": mape}
+        values: dict[str, float | None] = {
+            "mse": float(np.mean((pred_scaled - y_scaled) ** 2)),
+            "mae": float(np.mean(np.abs(err))),
+            "rmse": float(np.sqrt(np.mean(err**2))),
+            "r2": None, "mape": None,
+        }
+        if "r2" not in undefined:
+            ss_tot = float(np.sum((y_raw - y_raw.mean()) ** 2))
+            values["r2"] = 1.0 - float(np.sum(err**2)) / ss_tot
+        if "mape" not in undefined:
+            values["mape"] = float(np.mean(np.abs(err) / np.abs(y_raw)))
+    return values

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from nntui.lab.report import METRIC_LABELS, metric_text, num
+from nntui.lab.report import metric_labels, metric_text, num
 from nntui.lab.rundoc import RunDocument
 
 if TYPE_CHECKING:
@@ -138,8 +138,10 @@ def markdown_report(runs: Sequence[RunDocument], labels: list[str]) -> str:
         r["status"] + (f" (epoch {r['diverged_at_epoch']})" if r.get("diverged_at_epoch")
                        else "") for r in runs) + " |")
     lines.append("| epochs | " + " | ".join(str(r["epochs_run"]) for r in runs) + " |")
+    scales = {r["config"].get("scale", "minmax") for r in runs}
+    labels_of = metric_labels(scales.pop() if len(scales) == 1 else "mixed")
     for part in PARTS:
-        for key, label in METRIC_LABELS.items():
+        for key, label in labels_of.items():
             lines.append(f"| {part} {label} | " + " | ".join(
                 metric_text(key, r["metrics"][part][key]) for r in runs) + " |")
     lines += ["", "## Weights and biases (initial → final)", "",

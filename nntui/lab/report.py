@@ -5,18 +5,50 @@ from __future__ import annotations
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
 
-__all__ = ["METRIC_LABELS", "describe", "metric_text", "num", "params_table", "summary"]
+__all__ = ["METRIC_LABELS", "describe", "loss_label", "metric_labels", "metric_text",
+           "num", "params_table", "summary", "undefined_notes"]
 
-METRIC_LABELS = {"mse": "MSE (scaled)", "mae": "MAE", "rmse": "RMSE", "r2": "R²",
-                 "mape": "MAPE"}
+
+def space(scale: str | None) -> str:
+    """The units the network trains in: scaled, or the original units (`--scale none`)."""
+    return {"none": "original units", "mixed": "each run's training units"}.get(
+        scale or "minmax", "scaled")
+
+
+def metric_labels(scale: str | None = "minmax") -> dict[str, str]:
+    """Each metric's label with its units: MSE in the training space, the rest original."""
+    return {"mse": f"MSE ({space(scale)})", "mae": "MAE (original)",
+            "rmse": "RMSE (original)", "r2": "R²", "mape": "MAPE (%)"}
+
+
+METRIC_LABELS = metric_labels()
+
+
+def loss_label(scale: str | None = "minmax") -> str:
+    """What the loss curve shows: the epoch's mean L on the training-space target."""
+    return f"loss (MSE, {space(scale)})"
 
 
 def metric_text(name: str, value: float | None) -> str:
+    """A metric as shown; an undefined one is 'n/a' (the reason goes in a note)."""
     if value is None:
-        return "-"
+        return "n/a"
     if name == "mape":
         return f"{100 * value:.4g}%"
     return num(value)
+
+
+def undefined_notes(exp: Experiment) -> list[str]:
+    """'n/a' explained: one line per part and metric that is undefined, and why."""
+    from nntui.engine.metrics import undefined_reasons
+
+    labels = metric_labels(exp.config.scale)
+    notes = []
+    for part in ("train", "test"):
+        _, y_raw = exp.dataset.raw(part)
+        for key, reason in undefined_reasons(y_raw).items():
+            notes.append(f"n/a: {part} {labels[key]}: {reason}")
+    return notes
 
 
 def describe(exp: Experiment) -> str:
@@ -57,14 +89,16 @@ def summary(exp: Experiment) -> str:
         out.append(f"status: ok, {t.epochs_done} epochs")
     if t.train_loss:
         tail = f", test {num(t.test_loss[-1])}" if t.test_loss else ""
-        out.append(f"final loss (MSE, scaled): train {num(t.train_loss[-1])}{tail}")
+        out.append(f"final {loss_label(exp.config.scale)}: train {num(t.train_loss[-1])}"
+                   f"{tail}")
     if exp.dataset.table.dropped_rows:
         out.append(f"dropped {exp.dataset.table.dropped_rows} row(s) with missing values")
     train, test = exp.metrics("train"), exp.metrics("test")
-    out += ["", f"  {'metric':<14}{'train':>14}{'test':>14}"]
-    for key, label in METRIC_LABELS.items():
-        out.append(f"  {label:<14}{metric_text(key, train[key]):>14}"
+    out += ["", f"  {'metric':<18}{'train':>14}{'test':>14}"]
+    for key, label in metric_labels(exp.config.scale).items():
+        out.append(f"  {label:<18}{metric_text(key, train[key]):>14}"
                    f"{metric_text(key, test[key]):>14}")
+    out += [f"  {note}" for note in undefined_notes(exp)]
     out += ["", "new weights and biases",
             params_table(exp.arch.names, t.initial_params, t.params)]
     return "\n".join(out)
