@@ -8,7 +8,8 @@ import numpy as np
 from test_worked import HAND_LINES, TINY
 
 from app_helpers import make_app, plain, running, settle
-from nntui.lab.worked import diagram_lines, fmt, forward_lines, update_lines, worked_step
+from nntui.lab.worked import fmt, worked_step
+from nntui.lab.worked_text import diagram_lines, forward_lines, update_lines
 from nntui.ui.screens.inspector import InspectorScreen
 from nntui.ui.widgets.worked_view import WorkedView
 

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from nntui.lab.config import ExperimentConfig
 from nntui.lab.experiment import Experiment
-from nntui.lab.worked import backward_lines, forward_lines, to_json, worked_step
+from nntui.lab.worked import worked_step
+from nntui.lab.worked_text import backward_lines, forward_lines, to_json
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -74,8 +75,11 @@ def test_hand_worked_sample_as_text(cli: Cli, tiny_csv: Path) -> None:
     assert code == 0
     for line in HAND_LINES:
         assert line in out
-    assert "dL/dw1 = dL/dy_hat * dy_hat/dh1 * dh1/dz1 * dz1/dw1 = (-1.78) * 0.6 * 1 * 1 = " \
-           "-1.068" in out
+    assert "dL/dw1 = dL/dy_hat * dy_hat/dh1 * dh1/dz1 * dz1/dw1 = 2(y_hat - y) * w5 * " \
+           "relu'(z1) * x1 = (-1.78) * 0.6 * 1 * 1 = -1.068" in out
+    for line in ["dy_hat/dh1 = w5 = 0.6", "dh1/dz1 = relu'(z1) = 1", "dz1/dw1 = x1 = 1",
+                 "dz1/db1 = 1 = 1", "dy_hat/dw6 = h2 = 0.7", "dy_hat/dh2 = w6 = -0.1"]:
+        assert f"  {line}\n" in out, line
     assert "w1 = 0.5 - 0.1*(-1.068) = 0.5 - (-0.1068) = 0.6068" in out
 
 
@@ -119,8 +123,9 @@ def test_chain_products_equal_the_recorded_gradients() -> None:
         exp.trainer.seek(index)
         ws = worked_step(exp, exp.trainer.peek())
         for term, grad in zip(ws.chain(), ws.record.grads):
-            assert math.prod(v for _, v in term.factors) == grad  # same order, same floats
-        assert len(backward_lines(ws)) == 1 + exp.arch.n_params
+            assert math.prod(f.value for f in term.factors) == grad  # same order and floats
+        n_factors = len({f.name for term in ws.chain() for f in term.factors}) - 1
+        assert len(backward_lines(ws)) == 1 + n_factors + exp.arch.n_params
         assert forward_lines(ws)[-1].endswith(f"= {ws.trace.loss:.6g}")
         assert to_json(ws)["gradients"] == dict(zip(exp.arch.names, ws.record.grads))
 

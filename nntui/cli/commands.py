@@ -42,7 +42,8 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
 def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     from nntui.lab.config import parse_int
     from nntui.lab.experiment import Experiment, finite_or_null
-    from nntui.lab.worked import to_json, to_text, worked_step
+    from nntui.lab.worked import worked_step
+    from nntui.lab.worked_text import to_json, to_text
 
     index = parse_int("--sample", ns.sample)
     steps = 1 if ns.steps is None else parse_int("--steps", ns.steps)

@@ -1,6 +1,6 @@
 """Rich rendering of a WorkedStep: sample, diagram, forward, chain rule, update, dead units.
 
-Every number is read from core's WorkedStep (the trainer's record); formatting only.
+Every number is read from the lab's WorkedStep (the trainer's record); formatting only.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.lab.worked import (
-    AGREE_RELATIVE,
-    UnitActivity,
-    WorkedStep,
+from nntui.lab.worked import UnitActivity, WorkedStep, factor, fmt
+from nntui.lab.worked_text import (
     diagram_lines,
-    factor,
-    fmt,
+    factor_lines,
     forward_lines,
     sample_lines,
+    update_text,
 )
+
+CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
 
 
 def heading(title: str) -> Text:
@@ -32,19 +32,27 @@ def chain_table(ws: WorkedStep) -> Table:
     table.add_column("chain rule: factors")
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("numeric", justify="right", no_wrap=True)
-    table.add_column("rel.diff", justify="right", no_wrap=True)
+    table.add_column("check", justify="right", no_wrap=True)
+    notes: list[str] = []
     for k, term in enumerate(ws.chain()):
-        names = " · ".join(n for n, _ in term.factors)
-        values = " · ".join(factor(v) for _, v in term.factors)
-        cell = Text(names + "\n", style="dim") + Text("= " + values)
+        names = " · ".join(f.name for f in term.factors)
+        symbols = " · ".join(f.symbol for f in term.factors)
+        values = " · ".join(factor(f.value) for f in term.factors)
+        cell = Text(names + "\n", style="dim") + Text("= " + symbols + "\n", style="cyan")
+        cell.append("= " + values)
         style = ""
         if term.closed_gate is not None:
             cell.append(f"\n  ReLU gate {term.closed_gate + 1} closed: dh/dz = 0", "bold red")
             style = "red"
-        rel = ws.relative_difference(k)
+        check = ws.check(k, term)
+        if check.note and check.note not in notes:
+            notes.append(check.note)
+        shown = f"{check.relative:.1e}" if check.status in ("agree", "differ") else check.status
         table.add_row(f"dL/d{term.name}", cell, Text(fmt(term.value), style=style),
-                      fmt(ws.numeric[k]),
-                      Text(f"{rel:.1e}", style="green" if rel < AGREE_RELATIVE else "yellow"))
+                      fmt(ws.numeric[k]), Text(shown, style=CHECK_STYLE[check.status]))
+    if notes:
+        table.caption = "; ".join(f"{n}" for n in notes)
+        table.caption_justify = "left"
     return table
 
 
@@ -54,8 +62,9 @@ def update_table(ws: WorkedStep) -> Table:
     for name in ("param", "old", "dL/dp", "lr·dL/dp", "new"):
         table.add_column(name, justify="left" if name == "param" else "right")
     for k, name in enumerate(ws.names):
-        table.add_row(name, fmt(r.params_before[k]), fmt(r.grads[k]), fmt(r.lr * r.grads[k]),
-                      Text(fmt(r.params_after[k]), style="bold"))
+        old, new = update_text(ws, k)  # enough digits that old and new differ
+        table.add_row(name, old, fmt(r.grads[k]), fmt(r.lr * r.grads[k]),
+                      Text(new, style="bold"))
     return table
 
 
@@ -82,8 +91,9 @@ class WorkedView(Static):
                   heading("Network"), Text("\n".join(diagram_lines(ws)), no_wrap=True,
                                            overflow="ellipsis"),
                   heading("Forward pass"), Text("\n".join(forward_lines(ws))),
-                  heading(f"Backward pass: dL/dy_hat = 2*(y_hat - y) = "
+                  heading(f"Backward pass: dL/dy_hat = 2(y_hat - y) = "
                           f"{fmt(ws.trace.dl_dyhat)}"),
+                  Text("\n".join(factor_lines(ws))), Text(""),
                   chain_table(ws),
                   heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
                   update_table(ws),

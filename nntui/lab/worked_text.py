@@ -1,0 +1,173 @@
+"""The worked example as text: `nntui step` (plain, Markdown, JSON) and the inspector's lines.
+
+Samples are numbered from 0 everywhere (app, CLI, JSON): sample #3 is the fourth training
+row. Updates print as many digits as it takes for the old and the new value to differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nntui.lab.numbers import num
+from nntui.lab.worked import WorkedStep, distinct_digits, factor, fmt
+
+
+def sample_title(ws: WorkedStep) -> str:
+    """'sample #3 of the training rows #0..#79' (0-based, one convention everywhere)."""
+    return f"sample #{ws.index} of the training rows #0..#{ws.exp.trainer.n_train - 1}"
+
+
+def sample_lines(ws: WorkedStep) -> list[str]:
+    table = ws.exp.dataset.table
+    t = ws.trace
+    xs = ", ".join(f"x{i + 1} = {fmt(v)} ({name} = {fmt(r)})"
+                   for i, (v, r, name) in enumerate(zip(t.x, ws.x_raw, table.features)))
+    return [f"{sample_title(ws)}: {xs}",
+            f"target y = {fmt(t.y)} ({table.target} = {fmt(ws.y_raw)}); prediction y_hat = "
+            f"{fmt(t.y_hat)} ({table.target} = {fmt(ws.y_hat_raw)})"]
+
+
+def forward_lines(ws: WorkedStep) -> list[str]:
+    """`z1 = w1*x1 + w2*x2 + b1 = 0.5*1 + (-0.3)*0.5 + 0.1 = 0.45`, then h, y_hat, L."""
+    arch, t, p, names = ws.exp.arch, ws.trace, ws.record.params_before, ws.names
+    g = arch.activation
+    out = []
+    for j in range(arch.n_hidden):
+        u = j + 1
+        inputs = [arch.input_weight(j, i) for i in range(arch.n_inputs)]
+        b = arch.hidden_bias(j)
+        sym = " + ".join(f"{names[k]}*x{i + 1}" for i, k in enumerate(inputs))
+        nums = " + ".join(f"{factor(p[k])}*{factor(t.x[i])}" for i, k in enumerate(inputs))
+        out.append(f"z{u} = {sym} + {names[b]} = {nums} + {factor(p[b])} = {fmt(t.z[j])}")
+        note = ""
+        if g == "relu" and t.z[j] == 0.0:
+            note = "  (z = 0: the kink; relu'(0) = 0 by convention)"
+        elif g == "relu" and t.z[j] < 0.0:
+            note = "  (gate closed: z <= 0)"
+        out.append(f"h{u} = {g}(z{u}) = {g}({fmt(t.z[j])}) = {fmt(t.h[j])}{note}")
+    outs = [arch.output_weight(j) for j in range(arch.n_hidden)]
+    c = arch.output_bias
+    sym = " + ".join(f"{names[v]}*h{j + 1}" for j, v in enumerate(outs))
+    nums = " + ".join(f"{factor(p[v])}*{factor(t.h[j])}" for j, v in enumerate(outs))
+    out.append(f"y_hat = {sym} + {names[c]} = {nums} + {factor(p[c])} = {fmt(t.y_hat)}")
+    out.append(f"L = (y_hat - y)^2 = ({fmt(t.y_hat)} - {factor(t.y)})^2 = {fmt(t.loss)}")
+    return out
+
+
+def factor_lines(ws: WorkedStep) -> list[str]:
+    """Each distinct chain-rule factor once: `dy_hat/dh1 = w5 = 0.6`."""
+    seen: dict[str, str] = {}
+    for term in ws.chain():
+        for f in term.factors:
+            if f.name not in seen and f.name != "dL/dy_hat":
+                seen[f.name] = f"{f.name} = {f.symbol} = {fmt(f.value)}"
+    return list(seen.values())
+
+
+def backward_lines(ws: WorkedStep, with_numeric: bool = True) -> list[str]:
+    """dL/dy_hat, the factors by name, then every dL/dp as a product with its check."""
+    t = ws.trace
+    out = [f"dL/dy_hat = 2(y_hat - y) = 2*({fmt(t.y_hat)} - {factor(t.y)}) = "
+           f"{fmt(t.dl_dyhat)}", *factor_lines(ws)]
+    for k, term in enumerate(ws.chain()):
+        names = " * ".join(f.name for f in term.factors)
+        symbols = " * ".join(f.symbol for f in term.factors)
+        values = " * ".join(factor(f.value) for f in term.factors)
+        line = f"dL/d{term.name} = {names} = {symbols} = {values} = {fmt(term.value)}"
+        if term.closed_gate is not None:
+            line += f"  [ReLU gate {term.closed_gate + 1} closed: dh/dz = 0]"
+        if with_numeric and ws.numeric:
+            check = ws.check(k, term)
+            line += f"  | numeric {fmt(ws.numeric[k])}"
+            line += f": {check.note}" if check.note else f", rel. diff {check.relative:.1e}"
+        out.append(line)
+    return out
+
+
+def update_text(ws: WorkedStep, k: int) -> tuple[str, str]:
+    """Old and new value of parameter k with enough digits to tell them apart."""
+    r = ws.record
+    old, new = r.params_before[k], r.params_after[k]
+    digits = distinct_digits(old, new)
+    return num(old, digits), num(new, digits)
+
+
+def update_lines(ws: WorkedStep) -> list[str]:
+    r = ws.record
+    out = [f"p <- p - lr * dL/dp with lr = {fmt(r.lr)}"]
+    for k, name in enumerate(ws.names):
+        old, new = update_text(ws, k)
+        step = r.lr * r.grads[k]
+        out.append(f"{name} = {old} - {fmt(r.lr)}*{factor(r.grads[k])} = "
+                   f"{old} - {factor(step)} = {new}")
+    return out
+
+
+def diagram_lines(ws: WorkedStep) -> list[str]:
+    """The network with current values on nodes and weights on edges, unit by unit."""
+    arch, t, p, names = ws.exp.arch, ws.trace, ws.record.params_before, ws.names
+    out = []
+    for j in range(arch.n_hidden):
+        u = j + 1
+        v = arch.output_weight(j)
+        edges = [f"x{i + 1}={fmt(t.x[i])} ─{names[k]} {fmt(p[k])}─"
+                 for i, k in enumerate(arch.input_weight(j, i) for i in range(arch.n_inputs))]
+        width = max(len(e) for e in edges)
+        for i, edge in enumerate(edges):
+            if i < len(edges) - 1:
+                out.append(f"{edge:─<{width}}┐")
+                continue
+            gate = " (closed)" if arch.activation == "relu" and t.z[j] <= 0.0 else ""
+            out.append(f"{edge:─<{width}}┴▶ [{names[arch.hidden_bias(j)]} "
+                       f"{fmt(p[arch.hidden_bias(j)])}] z{u}={fmt(t.z[j])} → h{u}="
+                       f"{fmt(t.h[j])}{gate} ─{names[v]} {fmt(p[v])}─▶ y_hat")
+    c = arch.output_bias
+    out.append(f"y_hat = {fmt(t.y_hat)} (+{names[c]} {fmt(p[c])}), y = {fmt(t.y)}, "
+               f"L = {fmt(t.loss)}")
+    return out
+
+
+def to_text(ws: WorkedStep, markdown: bool = False) -> str:
+    """The whole worked example, plain or as Markdown (headings and code blocks)."""
+    sections = [("Sample", sample_lines(ws)), ("Network", diagram_lines(ws)),
+                ("Forward pass", forward_lines(ws)),
+                ("Backward pass (chain rule)", backward_lines(ws)),
+                ("Update", update_lines(ws))]
+    parts = []
+    for title, lines in sections:
+        if markdown:
+            parts.append(f"### {title}\n\n```\n" + "\n".join(lines) + "\n```")
+        else:
+            parts.append(f"{title}\n" + "\n".join("  " + line for line in lines))
+    return "\n\n".join(parts)
+
+
+def to_json(ws: WorkedStep) -> dict[str, Any]:
+    """The `nntui step --json` object: sample, forward, chain rule, checks, update."""
+    t, r, names = ws.trace, ws.record, ws.names
+    forward: dict[str, float] = {}
+    forward.update({f"z{j + 1}": z for j, z in enumerate(t.z)})
+    forward.update({f"h{j + 1}": h for j, h in enumerate(t.h)})
+    forward.update(y_hat=t.y_hat, loss=t.loss, y_hat_raw=ws.y_hat_raw)
+    chain = ws.chain()
+    return {
+        "sample": {"index": ws.index, "x": list(t.x), "y": t.y, "x_raw": ws.x_raw,
+                   "y_raw": ws.y_raw},
+        "epoch": r.epoch,
+        "forward": forward,
+        "chain": {"dL/dy_hat": t.dl_dyhat,
+                  **{f"dL/dh{j + 1}": v for j, v in enumerate(t.dl_dh)},
+                  **{f"dh{j + 1}/dz{j + 1}": v for j, v in enumerate(t.dh_dz)},
+                  **{f"dL/dz{j + 1}": v for j, v in enumerate(t.dl_dz)}},
+        "chain_rule": {f"dL/d{term.name}": [
+            {"factor": f.name, "symbol": f.symbol, "value": f.value} for f in term.factors]
+            for term in chain},
+        "gradients": dict(zip(names, r.grads)),
+        "numeric_gradients": dict(zip(names, ws.numeric)),
+        "numeric_check": {term.name: ws.check(k, term).status
+                          for k, term in enumerate(chain)},
+        "lr": r.lr,
+        "params_before": dict(zip(names, r.params_before)),
+        "params_after": dict(zip(names, r.params_after)),
+        "diverged": r.diverged,
+    }
