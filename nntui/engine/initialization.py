@@ -27,10 +27,10 @@ PRESET_HELP = {
     "large": "fixed values of size 2-3 with mixed signs",
     "small": "the large pattern / 1000 (about 0.002)",
     "ones": "every weight and bias 1",
-    "normal": "weights and biases ~ N(0, sigma)",
-    "uniform": "weights and biases ~ U(-sigma, sigma)",
+    "normal": "weights and biases ~ N(0, σ²), σ = --sigma",
+    "uniform": "weights and biases ~ U(-σ, σ), σ = --sigma",
     "xavier": "weights ~ U(-a, a), a = sqrt(6 / (fan_in + fan_out)); biases 0",
-    "he": "weights ~ N(0, sqrt(2 / fan_in)); biases 0",
+    "he": "weights ~ N(0, σ²) with σ = sqrt(2 / fan_in); biases 0",
 }
 
 

@@ -6,7 +6,7 @@ from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
 
 __all__ = ["METRIC_LABELS", "describe", "loss_label", "metric_labels", "metric_text",
-           "num", "params_table", "summary", "undefined_notes"]
+           "num", "params_table", "run_conventions", "summary", "undefined_notes"]
 
 
 def space(scale: str | None) -> str:
@@ -27,6 +27,35 @@ METRIC_LABELS = metric_labels()
 def loss_label(scale: str | None = "minmax") -> str:
     """What the loss curve shows: the epoch's mean L on the training-space target."""
     return f"loss (MSE, {space(scale)})"
+
+
+def run_conventions(exp: Experiment) -> str:
+    """The conventions of the run actually configured, for the help screen."""
+    from nntui.engine.initialization import PRESET_HELP
+
+    cfg, arch = exp.config, exp.arch
+    g = arch.activation
+    if cfg.batch_size == 1:
+        sgd = ("Per-sample SGD: after each training row every parameter p <- p - lr * dL/dp "
+               f"(lr = {num(cfg.lr)}).")
+    else:
+        sgd = (f"Mini-batch SGD: batches of {cfg.batch_size} rows; the gradient is the mean of "
+               f"the per-sample gradients; p <- p - lr * mean dL/dp (lr = {num(cfg.lr)}).")
+    order = ("Each epoch visits the rows in a new order drawn from the run's seeded generator."
+             if cfg.shuffle else "Each epoch visits the training rows in file order.")
+    kink = " ReLU'(0) = 0 by convention." if g == "relu" else ""
+    return "\n".join([
+        f"Network: z_j = sum_i w*x_i + b_j, h_j = {g}(z_j), y_hat = sum_j w*h_j + b_out, "
+        f"L = (y_hat - y)^2.{kink}",
+        f"{sgd} {order}",
+        f"Epoch loss: the mean of L over all training rows after the epoch's last update, "
+        f"on the {space(cfg.scale)} target ({cfg.scale} scaling).",
+        f"Metrics: MSE in the training space ({space(cfg.scale)}); MAE and RMSE in the "
+        "target's original units; R² has no unit; MAPE is a percentage of each target "
+        "(n/a when a target is 0).",
+        f"Initial weights ({cfg.init}): {PRESET_HELP[cfg.init]}.",
+        "Samples are numbered from 0: sample #3 is the fourth training row.",
+    ])
 
 
 def metric_text(name: str, value: float | None) -> str:

@@ -6,11 +6,13 @@ never computes: it is handed a Session and shows what core has already worked ou
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
+from nntui.lab.report import loss_label, metric_labels, undefined_notes
 from nntui.lab.session import Session
 from nntui.ui.widgets.data_preview import DataPreview
 from nntui.ui.widgets.loss_plot import LossPlot
@@ -37,9 +39,9 @@ class MainView(Horizontal):
                     yield LossPlot(id="plot")
                     with VerticalScroll(id="side-results"):
                         yield ResultsView(id="results-side")
-                with TabPane("Results", id="tab-results"), VerticalScroll():
+                with TabPane("Results", id="tab-results"), VerticalScroll(id="results-scroll"):
                     yield ResultsView(id="results")
-                with TabPane("Data", id="tab-data"), VerticalScroll():
+                with TabPane("Data", id="tab-data"), VerticalScroll(id="data-scroll"):
                     yield DataPreview(id="preview")
                 with TabPane("Runs", id="tab-runs"):
                     yield RunsView(self.session.history)
@@ -52,6 +54,7 @@ class MainView(Horizontal):
         """Redraw everything that follows the trainer: curve, status, results, banner."""
         session = self.session
         exp, t = session.experiment, session.trainer
+        self.query_one("#plot", LossPlot).title = loss_label(session.config.scale)
         self.query_one("#plot", LossPlot).show({"train": t.train_loss, "test": t.test_loss},
                                                session.config.epochs)
         self.query_one(StatusLine).render_status(
@@ -61,13 +64,14 @@ class MainView(Horizontal):
             test=t.test_loss[-1] if t.test_loss else t.initial_test_loss,
         )
         metrics = {"train": exp.metrics("train"), "test": exp.metrics("test")}
+        labels, notes = metric_labels(session.config.scale), undefined_notes(exp)
         for view in self.query(ResultsView):
-            view.show(metrics, t.initial_params, t.params, t.epochs_done)
+            view.show(metrics, t.initial_params, t.params, t.epochs_done, labels, notes)
         banner = self.query_one("#banner", Static)
         banner.display = t.diverged
         if t.diverged:
-            banner.update(f"DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}. "
-                          "Last finite weights kept; - lowers lr, u undoes, r resets.")
+            banner.update(Text(f"DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}. "
+                               "Last finite weights kept; - lowers lr, u undoes, r resets."))
 
     async def sync_settings(self) -> None:
         """Show the session's settings in the sidebar (after keys or a rebuild)."""

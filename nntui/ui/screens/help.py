@@ -12,13 +12,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-CONVENTIONS = """\
-Network: z_j = sum_i w*x_i + b_j, h_j = g(z_j), y_hat = sum_j w*h_j + b_out, L = (y_hat - y)^2.
-Per-sample SGD: every parameter p <- p - lr * dL/dp after each training row, in order.
-Epoch loss: mean of L over all training rows after the epoch's last update (scaled target).
+FIELDS = """\
 Fields: type a value and press Enter (or leave the field); Escape returns to the keys.
 A bad value is refused in place and the current run is kept. Ctrl+P opens the command
 palette; every action below is there too."""
+
+
+def conventions(app: Any) -> str:
+    """The conventions of the run the app has configured (from the lab), then the fields."""
+    from nntui.lab.report import run_conventions
+
+    session = getattr(app, "session", None)
+    if session is None:
+        return FIELDS
+    return run_conventions(session.experiment) + "\n" + FIELDS
 
 
 def key_label(binding: Binding) -> str:
@@ -45,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [("escape,q,question_mark", "dismiss", "Close help")]
 
-    def __init__(self, bindings: list[Binding], notes: str = CONVENTIONS) -> None:
+    def __init__(self, bindings: list[Binding], notes: str | None = None) -> None:
         super().__init__()
         self.bindings = bindings
         self.notes = notes
@@ -59,7 +66,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body"):
             yield Static(Text("nntui — keys", style="bold"))
             yield Static(table)
-            yield Static(Text(self.notes, style="dim"), id="help-conventions")
+            notes = self.notes if self.notes is not None else conventions(self.app)
+            yield Static(Text(notes, style="dim"), id="help-conventions")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss()
