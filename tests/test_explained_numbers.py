@@ -143,3 +143,41 @@ def test_samples_are_numbered_from_zero_in_one_way() -> None:
     ws = step_at(3)
     assert sample_lines(ws)[0].startswith("sample #3 of the training rows #0..#79: ")
     assert to_json(ws)["sample"]["index"] == 3
+
+
+# -- 9. conventions across tools, computed from the run -----------------------------------
+def test_conventions_match_what_scikit_learn_itself_reports() -> None:
+    from nntui.lab.conventions import conventions
+    from nntui.lab.framework import framework_check
+
+    exp = Experiment.build(ExperimentConfig(epochs=1))
+    conv = {c.tool: c for c in conventions(exp).rows}
+    check = framework_check(exp, epochs=1)
+    assert conv["nntui"].value == check.ours_train[0]
+    assert math.isclose(conv["scikit-learn"].value, check.theirs.reported[0], rel_tol=1e-12)
+    assert conv["Keras"].value == 2 * conv["scikit-learn"].value
+    assert conv["scikit-learn"].lr == 2 * exp.config.lr and conv["Keras"].lr == exp.config.lr
+    assert conv["nntui"].value != conv["Keras"].value  # before vs after the updates
+
+
+def test_mini_batch_mean_versus_sum_with_numbers() -> None:
+    from nntui.lab.conventions import conventions, conventions_text
+
+    conv = conventions(Experiment.build(ExperimentConfig(batch_size=4)))
+    assert math.isclose(conv.first_batch_sum, 4 * conv.first_batch_mean, rel_tol=1e-12)
+    rows = {c.tool: c for c in conv.rows}
+    assert rows["PyTorch, reduction='sum'"].lr == ExperimentConfig().lr / 4
+    text = conventions_text(conv)
+    assert "needs lr / 4" in text and "scikit-learn" in text
+
+
+# -- 10. a run too sensitive to compare ------------------------------------------------------
+def test_a_chaotic_run_is_called_too_sensitive_not_wrong() -> None:
+    from nntui.lab.framework import framework_check
+
+    calm = framework_check(Experiment.build(ExperimentConfig(epochs=5)))
+    assert calm.agree and not calm.too_sensitive and calm.verdict == "they agree."
+    wild = framework_check(Experiment.build(ExperimentConfig(
+        scale="none", activation="tanh", lr=0.01, epochs=20)))
+    assert not wild.agree and wild.sensitivity > 1.0  # one ulp moves nntui itself by > 1
+    assert wild.too_sensitive and "too sensitive to compare" in wild.verdict

@@ -7,9 +7,10 @@ updates. Mini-batches are taken in order (shuffle=False), exactly like nntui wit
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,7 @@ class FrameworkRun:
     train_loss: list[float]
     test_loss: list[float]
     theta: np.ndarray
+    reported: list[float] = field(default_factory=list)  # its own loss_curve_, per epoch
 
 
 def to_sklearn(arch: Architecture, theta: np.ndarray) -> tuple[list[np.ndarray],
@@ -70,6 +72,7 @@ def train_sklearn(
     )
     train_loss: list[float] = []
     test_loss: list[float] = []
+    reported: list[float] = []
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -87,11 +90,13 @@ def train_sklearn(
                 mlp.partial_fit(x_train, y_train)
             except ValueError:  # scikit-learn refuses non-finite weights: diverged
                 break
+            reported.append(float(mlp.loss_curve_[-1]))
             theta = from_sklearn(mlp.coefs_, mlp.intercepts_)
             train_loss.append(float(np.mean(arch.losses(theta, x_train, y_train))))
             if len(y_test):
                 test_loss.append(float(np.mean(arch.losses(theta, x_test, y_test))))
-    return FrameworkRun(train_loss, test_loss, from_sklearn(mlp.coefs_, mlp.intercepts_))
+    return FrameworkRun(train_loss, test_loss, from_sklearn(mlp.coefs_, mlp.intercepts_),
+                        reported)
 
 
 @dataclass
@@ -104,6 +109,9 @@ class FrameworkCheck:
     ours_test: list[float]
     theirs: FrameworkRun
     ours_params: np.ndarray
+    #: How far nntui's own final weights move when w1 starts one ulp away: a chaotic run
+    #: (e.g. unscaled data with sigmoid) amplifies rounding, so no two codes can agree.
+    sensitivity: float = 0.0
 
     @property
     def weight_differences(self) -> np.ndarray:
@@ -115,6 +123,22 @@ class FrameworkCheck:
     def agree(self) -> bool:
         """Whether the two trainings ended on the same weights (within AGREE_TOLERANCE)."""
         return self.largest_weight_difference < AGREE_TOLERANCE
+
+    @property
+    def too_sensitive(self) -> bool:
+        """One ulp at the start moves nntui's own result beyond the agreement tolerance."""
+        return not math.isfinite(self.sensitivity) or self.sensitivity >= AGREE_TOLERANCE
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: they agree, the run is too sensitive to compare, or they differ."""
+        if self.agree:
+            return "they agree."
+        if self.too_sensitive:
+            return (f"this run is too sensitive to compare: moving w1 by one ulp at the "
+                    f"start changes nntui's own final weights by {self.sensitivity:.2g}, "
+                    "so no two implementations can agree (try scaled data or a smaller lr).")
+        return "they differ (see the table)."
 
     @property
     def largest_weight_difference(self) -> float:
@@ -143,7 +167,14 @@ def framework_check(exp: Experiment, epochs: int | None = None,
     fresh = Trainer(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test, lr=cfg.lr,
                     batch_size=cfg.batch_size)
     fresh.run(epochs)
+    nudged_start = t.theta0.copy()
+    nudged_start[0] = np.nextafter(nudged_start[0], np.inf)
+    nudged = Trainer(exp.arch, nudged_start, t.x_train, t.y_train, t.x_test, t.y_test,
+                     lr=cfg.lr, batch_size=cfg.batch_size)
+    nudged.run(epochs)
+    with np.errstate(all="ignore"):
+        sensitivity = float(np.max(np.abs(nudged.theta - fresh.theta)))
     theirs = train_sklearn(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test,
                            cfg.lr, epochs, cfg.batch_size, cancelled)
     return FrameworkCheck(exp.arch.names, epochs, fresh.train_loss, fresh.test_loss, theirs,
-                          fresh.theta)
+                          fresh.theta, sensitivity if math.isfinite(sensitivity) else math.inf)

@@ -1,0 +1,100 @@
+"""One run's loss under each framework's convention, computed from the run itself.
+
+The same epoch reports different "losses" in different tools, and the same updates need
+different learning rates. nntui reports the mean of L = (y_hat - y)^2 over the training
+rows *after* the epoch's last update. scikit-learn's `loss_curve_` is half the mean of the
+losses *before* each update (its loss is ½(y_hat - y)²). Keras, and a typical PyTorch loop,
+report the running mean of the batch losses before each update. Here epoch 1 is replayed
+from the run's initial weights and every one of those numbers is computed, with the
+learning rate each tool needs for exactly nntui's updates and the mean-vs-sum rule for
+mini-batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nntui.engine.trainer import Trainer
+from nntui.lab.experiment import Experiment
+from nntui.lab.numbers import num
+
+
+@dataclass(frozen=True)
+class Convention:
+    """How one tool reports epoch 1 and which learning rate gives nntui's updates."""
+
+    tool: str
+    loss_per_sample: str  # the tool's L
+    reported: str  # how the epoch's number is formed
+    value: float  # that number for this run's epoch 1
+    lr: float  # the learning rate the tool needs for the same updates
+    lr_rule: str
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """Epoch 1 of a run under every convention, and the mini-batch rule with numbers."""
+
+    rows: list[Convention]
+    batch_size: int
+    first_batch_mean: float  # dL/db_out over the first batch: mean of the sample gradients
+    first_batch_sum: float  # ... and their sum (what reduction='sum' would give)
+
+
+def conventions(exp: Experiment) -> Conventions:
+    """Replay epoch 1 from the initial weights, keeping each update's pre-update losses."""
+    t = exp.trainer
+    replay = Trainer(t.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test, lr=t.lr,
+                     batch_size=t.batch_size)
+    batch_losses: list[float] = []  # mean L of each batch, before its update
+    sizes: list[int] = []
+    first_mean = first_sum = 0.0
+    while replay.epochs_done < 1 and not replay.diverged:
+        record = replay.peek()
+        losses = [trace.loss for trace in record.traces]
+        if not sizes:
+            grads = [trace.grads[-1] for trace in record.traces]  # dL/db_out per sample
+            first_sum = float(np.sum(grads))
+            first_mean = record.grads[-1]
+        batch_losses.append(float(np.mean(losses)))
+        sizes.append(len(losses))
+        if replay.step() is None:
+            break
+    weights = np.array(sizes, dtype=float)
+    before = float(np.average(batch_losses, weights=weights)) if sizes else float("nan")
+    per_batch = float(np.mean(batch_losses)) if sizes else float("nan")
+    after = replay.train_loss[0] if replay.train_loss else float("nan")
+    lr, b = t.lr, t.batch_size
+    rows = [
+        Convention("nntui", "(y_hat - y)²", "mean over the training rows after the epoch's "
+                   "last update", after, lr, "lr"),
+        Convention("scikit-learn", "½(y_hat - y)²", "loss_curve_: ½ x the mean of the losses "
+                   "before each update", before / 2.0, 2.0 * lr, "2 x lr (its loss is ½L)"),
+        Convention("Keras", "(y_hat - y)² (mse)", "running mean of the batch losses before "
+                   "each update", before, lr, "lr (mean over the batch)"),
+        Convention("PyTorch, reduction='mean'", "(y_hat - y)² (MSELoss)", "a loop's mean of "
+                   "loss.item() over the batches", per_batch, lr, "lr"),
+        Convention("PyTorch, reduction='sum'", "(y_hat - y)² summed over the batch",
+                   "a loop's mean of loss.item() over the batches", per_batch * b, lr / b,
+                   f"lr / batch size (= lr / {b})"),
+    ]
+    return Conventions(rows, b, first_mean, first_sum)
+
+
+def conventions_text(conv: Conventions) -> str:
+    """The conventions as a plain table, for `nntui conventions` and the framework check."""
+    lines = [f"  {'tool':<27}{'epoch-1 loss':>14}  {'lr for the same updates':<26}"
+             "reported as"]
+    for c in conv.rows:
+        lines.append(f"  {c.tool:<27}{num(c.value):>14}  {num(c.lr) + ' = ' + c.lr_rule:<26}"
+                     f"{c.reported}")
+    b = conv.batch_size
+    lines += ["", f"Mini-batches: the gradient of a batch is the mean of its {b} per-sample "
+              "gradients (nntui, Keras, PyTorch 'mean');"
+              f" over the first batch dL/db_out = {num(conv.first_batch_mean)} (mean) vs "
+              f"{num(conv.first_batch_sum)} (sum)."
+              + (" With batch size 1 they are the same number." if b == 1 else
+                 f" A sum is {b}x larger, so it needs lr / {b}.")]
+    return "\n".join(lines)
