@@ -51,4 +51,4 @@ def test_toml_is_never_executed(tmp_path: Path) -> None:
     path = tmp_path / "evil.toml"
     path.write_text('csv = "__import__(\'os\').system(\'touch pwned\')"\n')
     cfg = load_toml(str(path))
-    assert cfg.csv.startswith("__import__") and not (tmp_path / "pwned").exists()
+    assert Path(cfg.csv).name.startswith("__import__") and not (tmp_path / "pwned").exists()

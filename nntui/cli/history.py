@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from nntui.errors import UserError
 from nntui.lab.report import metric_text
@@ -45,7 +44,7 @@ def cmd_runs(ns: argparse.Namespace) -> int:
 def cmd_export(ns: argparse.Namespace) -> int:
     """Write runs as CSV loss histories, JSON or a Markdown report."""
     from nntui.lab.export import export_text
-    from nntui.lab.storage import atomic_write
+    from nntui.lab.storage import problem, write_output
 
     store = RunStore(getattr(ns, "results", None))
     try:
@@ -53,12 +52,12 @@ def cmd_export(ns: argparse.Namespace) -> int:
     finally:  # also when no run matches: a skipped file may be the reason
         warn_skipped(store)
     text = export_text(runs, ns.format)
-    if ns.output:
+    if ns.output and ns.output != "-":
         try:
-            atomic_write(str(Path(ns.output)), text)
-        except OSError as exc:
-            raise UserError(f"cannot write {ns.output}: {exc.strerror or exc}") from None
+            write_output(ns.output, text)
+        except (OSError, ValueError) as exc:
+            raise UserError(f"cannot write {ns.output}: {problem(exc)}") from None
         print(f"wrote {ns.output}")
-    else:
+    else:  # no -o, or -o -: standard output
         print(text, end="" if text.endswith("\n") else "\n")
     return 0

@@ -30,9 +30,10 @@ from nntui.lab.options import (
 )
 
 DATASETS = ("generated", "diabetes", "csv")
-MAX_ROWS = 10_000_000  # generated rows: beyond this the arrays no longer fit comfortably
+MAX_ROWS = 1_000_000  # beyond this (at 64 hidden units) the arrays take gigabytes
 MAX_HIDDEN = 64
 MAX_EPOCHS = 1_000_000
+MAX_CONFIG_BYTES = 2**20  # a TOML experiment is a few hundred bytes
 
 
 @dataclass
@@ -65,8 +66,9 @@ class ExperimentConfig:
         (0, 5), "int-pair", "integer range of n2, HI excluded", "n2 range", "data", DATA,
         metavar="LO,HI", sweep_values=((0, 5), (0, 50)))
     noise_range: tuple[float, float] = option(
-        (0.0, 2.0), "float-pair", "uniform noise range", "noise", "data", DATA,
-        metavar="LO,HI", sweep_values=((0.0, 2.0), (0.0, 10.0), (0.0, 50.0)))
+        (0.0, 2.0), "float-pair", "uniform noise range (0,0: no noise)", "noise", "data",
+        DATA, metavar="LO,HI", sweep_values=((0.0, 2.0), (0.0, 10.0), (0.0, 50.0)),
+        allow_point=True)
     seed: int = option(
         0, "int", "seed for data, split, shuffling and random init", "seed", "data", DATA,
         metavar="S", sweep_values=(0, 1, 2, 3), check=at_least(0))
@@ -219,19 +221,26 @@ def read_toml(path: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
 
     Data only: nothing in the file is executed. Sweep keys must be known options.
     """
+    from nntui.lab.storage import UnreadableFile, problem, read_limited
+
     path = resolve_config(path)
-    if not os.path.isfile(path):
+    if not os.path.exists(path) or os.path.isdir(path):
         what = "is a directory" if os.path.isdir(path) else "not found"
         raise UserError(f"config file {path} {what}")
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+    try:  # read once and bounded: a stream (/dev/stdin) works, /dev/zero stops
+        data = tomllib.loads(read_limited(path, MAX_CONFIG_BYTES)[0].decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"config file {path} is not valid TOML: {exc}") from None
     except RecursionError:
         raise UserError(f"config file {path} is nested too deeply to be a config") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read config file {path}: {exc}") from None
+    except UnreadableFile as exc:
+        raise UserError(f"config file {path} is not a config: {exc.problem}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"config file {path} is not a text file (not UTF-8)") from None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot read config file {path}: {problem(exc)}") from None
+    if isinstance(data.get("csv"), str) and data["csv"].strip():
+        data["csv"] = csv_from_toml(data["csv"].strip(), path)
     sweep = data.pop("sweep", {})  # a preset's [sweep] lists, used by `nntui sweep`
     if not isinstance(sweep, dict):
         raise UserError(f"config file {path}: [sweep] must be a table, e.g. lr = [0.01, 0.1]")
@@ -244,6 +253,38 @@ def read_toml(path: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     return data, axes
 
 
+def csv_from_toml(csv: str, toml_path: str) -> str:
+    """A TOML file's CSV path: relative paths are relative to the TOML file's folder.
+
+    So a config keeps working from any folder. Files saved before this rule held the path
+    as typed (relative to the folder nntui ran in): if only that one exists, it is used.
+    The result is as one would type it here: relative inside this folder, else absolute.
+    """
+    csv = os.path.expanduser(csv)
+    if not os.path.isabs(csv):
+        beside = os.path.join(os.path.dirname(os.path.realpath(toml_path)), csv)
+        csv = csv if not os.path.exists(beside) and os.path.exists(csv) else beside
+    return relative_inside(csv, os.getcwd())
+
+
+def csv_for_toml(csv: str, toml_path: str) -> str:
+    """The CSV path to write in a TOML file: relative to its folder if inside it, else absolute."""
+    if toml_path == "-":
+        return os.path.abspath(os.path.expanduser(csv))
+    return relative_inside(os.path.expanduser(csv),
+                           os.path.dirname(os.path.realpath(toml_path)))
+
+
+def relative_inside(path: str, folder: str) -> str:
+    """`path` relative to `folder` if it lies inside it, else absolute (both normalised)."""
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, folder)
+    except ValueError:  # another drive (Windows)
+        return absolute
+    return absolute if relative.split(os.sep)[0] == os.pardir else relative
+
+
 def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConfig:
     """The configuration a TOML experiment file describes (its [sweep] table ignored)."""
     settings, _ = read_toml(path)
@@ -251,12 +292,18 @@ def load_toml(path: str, base: ExperimentConfig | None = None) -> ExperimentConf
 
 
 def save_toml(cfg: ExperimentConfig, path: str) -> None:
-    """Write the configuration as TOML, atomically (temporary file, then rename)."""
+    """Write the configuration as TOML (`-`: standard output) with lab.storage's rules.
+
+    The CSV path is written so that it works from any folder (see csv_for_toml).
+    """
     import tomli_w
 
-    from nntui.lab.storage import atomic_write
+    from nntui.lab.storage import problem, write_output
 
+    values = cfg.to_dict()
+    if cfg.csv:
+        values["csv"] = csv_for_toml(cfg.csv, path)
     try:
-        atomic_write(path, tomli_w.dumps(cfg.to_dict()))
-    except OSError as exc:
-        raise UserError(f"cannot write config file {path}: {exc.strerror or exc}") from None
+        write_output(path, tomli_w.dumps(values))
+    except (OSError, ValueError) as exc:
+        raise UserError(f"cannot write config file {path}: {problem(exc)}") from None

@@ -47,6 +47,7 @@ class Option:
     renames_params: bool = False  # a change can change what w1, w2, ... name
     sweep_values: tuple[Any, ...] = ()  # the classic values offered by a sweep
     check: Callable[[Any], str | None] | None = None  # a range check: a message if bad
+    allow_point: bool = False  # a pair may have LO = HI (noise 0,0: no noise)
 
     @property
     def flag(self) -> str:
@@ -134,8 +135,9 @@ def _pair(opt: Option, value: Any) -> tuple[Any, Any]:
         raise UserError(f"{opt.flag}: expected LO,HI (two numbers), got {value!r}")
     whole = opt.kind == "int-pair"
     lo, hi = (_number(opt.flag, p, whole) for p in parts)
-    if lo >= hi:
-        raise UserError(f"{opt.flag}: LO must be below HI, got {lo},{hi}")
+    if lo > hi or (lo == hi and not opt.allow_point):
+        below = "at most" if opt.allow_point else "below"
+        raise UserError(f"{opt.flag}: LO must be {below} HI, got {lo},{hi}")
     return lo, hi
 
 

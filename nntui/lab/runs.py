@@ -11,6 +11,8 @@ Loading checks every file; a damaged or foreign one is skipped and named in `war
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +21,11 @@ from typing import Any, cast
 
 from nntui.errors import UserError
 from nntui.lab.rundoc import RunDocument, RunFileError, RunInfo, validate_document
-from nntui.lab.storage import create_exclusive
+from nntui.lab.storage import UnreadableFile, create_exclusive, read_regular
 
 PARTIAL = ".partial"
+#: A run of the most epochs (1,000,000) takes about 80 MB; anything larger is not a run.
+MAX_RUN_BYTES = 256 * 2**20
 
 
 def default_results_dir() -> Path:
@@ -62,11 +66,15 @@ class StoredRun:
 
 
 def read_run(path: Path) -> StoredRun:
-    """One run file, checked; RunFileError (with the reason) if it cannot be used."""
+    """One run file, checked; RunFileError (with the reason) if it cannot be used.
+
+    Only a regular file of at most MAX_RUN_BYTES is read: a FIFO, a link to /dev/zero or
+    JSON nested 100,000 deep is a reason to skip the file, never a hang or a crash.
+    """
     try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise RunFileError(path.name, f"cannot read it: {exc.strerror or exc}") from None
+        text = read_regular(str(path), MAX_RUN_BYTES).decode("utf-8")
+    except UnreadableFile as exc:
+        raise RunFileError(path.name, exc.problem) from None
     except UnicodeDecodeError:
         raise RunFileError(path.name, "not a text file (not UTF-8)") from None
     if not text.strip():
@@ -78,7 +86,10 @@ def read_run(path: Path) -> StoredRun:
                            f"line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
         raise RunFileError(path.name, "not an nntui run file (nested too deeply)") from None
-    doc: dict[str, Any] = dict(validate_document(data, path.name, stored=True))
+    try:
+        doc: dict[str, Any] = dict(validate_document(data, path.name, stored=True))
+    except RecursionError:  # parsed, but too deep for the checks that walk it
+        raise RunFileError(path.name, "not an nntui run file (nested too deeply)") from None
     info = doc.pop("run")
     return StoredRun(info["id"], info["finished_at"], info["origin"], info["label"], doc,
                      path)
@@ -107,6 +118,20 @@ class RunStore:
                             f"{exc.strerror or exc}") from None
         if self.directory.is_file():
             raise UserError(f"results directory {self.directory} is a file")
+
+    def check_writable(self) -> None:
+        """UserError now if runs could not be saved here (before hours of training)."""
+        if not self.persist:
+            return
+        self._prepare()
+        try:
+            fd, probe = tempfile.mkstemp(prefix=".check-", dir=self.directory)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise UserError(f"cannot save runs in {self.directory}: "
+                            f"{exc.strerror or exc} (choose --results DIR or --no-save)") \
+                from None
 
     def save(self, doc: Mapping[str, Any], origin: str, label: str = "") -> StoredRun:
         """Write one run atomically under a new id and return it as stored.
