@@ -1,16 +1,20 @@
-"""`epoch()` (the generated fast loop, or mini-batches) and repeated `step()` agree bit for bit.
+"""Every way to train agrees bit for bit: repeated `step()`, `epoch()` and `epochs()` on the
+Python path (the generated fast loop), and the same on the compiled kernel.
 
-Not only on healthy runs: on runs that diverge too. Both paths must stop at the same update
-of the same epoch and keep the same last finite parameters, so a student who steps through
-a blow-up sees exactly what the headless run reported.
+Not only on healthy runs: on runs that diverge too. Every path must stop at the same update
+of the same epoch and keep the same last finite parameters, with the same epoch losses, so
+a student who steps through a blow-up sees exactly what the headless run reported, and a
+run's numbers do not depend on whether the kernel was built.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from nntui.engine import kernel
 from nntui.engine.naming import ACTIVATIONS
 from nntui.engine.network import Architecture
 from nntui.engine.trainer import Trainer
@@ -26,11 +30,25 @@ def state(t: Trainer) -> dict[str, object]:
         "diverged_at": t.diverged_at,
         "train_loss": np.array(t.train_loss, dtype=float).tobytes(),
         "test_loss": np.array(t.test_loss, dtype=float).tobytes(),
+        "lr_history": t.lr_history,
+        "order": None if t.order is None else t.order.tolist(),
+        "rng": t.rng.bit_generator.state,  # the next epoch's shuffle
     }
 
 
+#: The compiled path too, where it is built (tests/test_kernel.py fails if it is not).
+PATHS = [False, True] if kernel.BUILT is not None else [False]
+
+
 def by_epochs(t: Trainer, epochs: int) -> Trainer:
+    """`run()`: `epochs()` calls, several epochs per call on the compiled path."""
     t.run(epochs)
+    return t
+
+
+def one_epoch_at_a_time(t: Trainer, epochs: int) -> Trainer:
+    while t.epochs_done < epochs and not t.diverged:
+        t.epoch()
     return t
 
 
@@ -78,22 +96,27 @@ def test_epoch_and_steps_agree_bit_for_bit(
         theta0[rng.random(arch.n_params) < 0.2] = 0.0
         theta0[rng.random(arch.n_params) < 0.2] = -0.0
 
-    def trainer() -> Trainer:
+    def trainer(compiled: bool = False) -> Trainer:
         return Trainer(arch, theta0, x[:rows], y[:rows], x[rows:], y[rows:], lr=lr,
-                       batch_size=batch_size, shuffle=shuffle, seed=seed % 1000)
+                       batch_size=batch_size, shuffle=shuffle, seed=seed % 1000,
+                       compiled=compiled)
 
-    fast, slow = by_epochs(trainer(), epochs), by_steps(trainer(), epochs)
-    assert state(fast) == state(slow)
-    assert fast.status == slow.status and fast.divergence_reason == slow.divergence_reason
-    # A few steps first: epoch() then finishes a partial epoch.
-    mixed = by_epochs(by_steps(trainer(), epochs, limit=first_steps), epochs)
-    assert state(mixed) == state(slow)
+    slow = by_steps(trainer(), epochs)
+    for compiled in PATHS:
+        fast = by_epochs(trainer(compiled), epochs)
+        assert state(fast) == state(slow), f"compiled={compiled}"
+        assert fast.status == slow.status and fast.divergence_reason == slow.divergence_reason
+        assert state(one_epoch_at_a_time(trainer(compiled), epochs)) == state(slow)
+        assert state(by_steps(trainer(compiled), epochs)) == state(slow)
+        # A few steps first: epoch() then finishes a partial epoch.
+        mixed = by_epochs(by_steps(trainer(compiled), epochs, limit=first_steps), epochs)
+        assert state(mixed) == state(slow), f"compiled={compiled}"
     event(f"batch {'1' if batch_size == 1 else '>1'}: {fast.status}"
           + (f" ({'non-finite' if fast.diverged_at > fast.epochs_done else 'blow-up'})"
              if fast.diverged_at is not None else ""))
 
 
-def dead_relu_trainer() -> Trainer:
+def dead_relu_trainer(compiled: bool = False) -> Trainer:
     """Every ReLU gate closed, huge output weights, lr = 10: dL/dh overflows to inf.
 
     x >= 0 and negative input weights and biases keep z < 0, so h = 0 and y_hat = b3. With
@@ -106,11 +129,14 @@ def dead_relu_trainer() -> Trainer:
     theta0 = np.array([-1.0, -2.0, -0.5, -1.5, 1e308, -1e308, -0.25, -0.75, 1.0])
     x = np.random.default_rng(0).uniform(0.0, 1.0, (300, 2))
     y = np.zeros(300)
-    return Trainer(arch, theta0, x, y, x[:0], y[:0], lr=10.0)
+    return Trainer(arch, theta0, x, y, x[:0], y[:0], lr=10.0, compiled=compiled)
 
 
-def test_all_gates_closed_and_infinite_gradient_diverge_at_the_same_update() -> None:
-    fast, slow = by_epochs(dead_relu_trainer(), 3), by_steps(dead_relu_trainer(), 3)
+@pytest.mark.parametrize("compiled", PATHS)
+def test_all_gates_closed_and_infinite_gradient_diverge_at_the_same_update(
+        compiled: bool) -> None:
+    fast = by_epochs(dead_relu_trainer(compiled), 3)
+    slow = by_steps(dead_relu_trainer(), 3)
     assert state(fast) == state(slow)
     assert fast.diverged_at == 1 and fast.epochs_done == 0
     assert 200 < fast.updates < 300 and fast.pos == fast.updates

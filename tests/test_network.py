@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from nntui.engine import naming
 from nntui.engine.activations import ACTIVATIONS, Activation, activation, chain
 from nntui.engine.fastloop import compile_epoch
-from nntui.engine.network import Architecture, activate, derivative
+from nntui.engine.network import Architecture, activate, derivative, mean_gradient
 from nntui.errors import UserError
 
 
@@ -119,8 +119,35 @@ def test_batch_gradient_is_mean_of_sample_gradients(n: int, k: int, act: str, se
     rng = np.random.default_rng(seed)
     theta = rng.normal(0, 1, arch.n_params)
     x, y = rng.uniform(-1, 1, (m, n)), rng.uniform(-1, 1, m)
-    mean = np.mean([arch.trace(theta, list(r), float(v)).grads for r, v in zip(x, y)], axis=0)
-    assert np.allclose(arch.batch_gradient(theta, x, y), mean, rtol=1e-12, atol=1e-14)
+    traces = [arch.trace(theta, list(r), float(v)) for r, v in zip(x, y)]
+    mean = np.mean([t.grads for t in traces], axis=0)
+    assert np.allclose(mean_gradient(traces), mean, rtol=1e-12, atol=1e-14)
+    # Summed in row order, then divided: a single row's gradient comes back unchanged.
+    by_hand = [sum(g, start=-0.0) / m for g in zip(*[t.grads for t in traces])]
+    assert mean_gradient(traces) == by_hand
+    assert mean_gradient(traces[:1]) == traces[0].grads
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(n=st.integers(1, 4), k=st.integers(1, 4), act=st.sampled_from(ACTIVATIONS),
+       seed=st.integers(0, 2**31), rows=st.integers(1, 9), scale=st.sampled_from([1.0, 40.0]))
+def test_forward_and_mean_loss_follow_the_trace_bit_for_bit(
+    n: int, k: int, act: str, seed: int, rows: int, scale: float
+) -> None:
+    """The vectorised pass makes the trace's operations (no BLAS): the same bits per row,
+    and the mean loss sums the rows in order (the compiled kernel's order)."""
+    arch = Architecture(n, k, act)
+    rng = np.random.default_rng(seed)
+    theta = rng.normal(0, scale, arch.n_params)
+    x, y = rng.uniform(-1, 1, (rows, n)), rng.uniform(-1, 1, rows)
+    traces = [arch.trace(theta, list(r), float(v)) for r, v in zip(x, y)]
+    z, h, y_hat = arch.forward(theta, x)
+    assert z.tolist() == [t.z for t in traces] and h.tolist() == [t.h for t in traces]
+    assert y_hat.tolist() == [t.y_hat for t in traces]
+    total = traces[0].loss
+    for t in traces[1:]:
+        total += t.loss
+    assert arch.mean_loss(theta, x, y) == total / rows
 
 
 # -- the activation specifications ------------------------------------------------------
@@ -210,10 +237,9 @@ def test_array_functions_match_the_scalar_ones(act: str) -> None:
     z = np.array(SPECIAL + list(np.linspace(-20, 20, 81)))
     with np.errstate(all="raise"):
         values, slopes = spec.array_value(z), spec.array_derivative(z)
-    assert np.allclose(values, [spec.value(float(v)) for v in z], rtol=1e-15, atol=0,
-                       equal_nan=True)
-    assert np.allclose(slopes, [spec.derivative(float(v)) for v in z], rtol=1e-15, atol=0,
-                       equal_nan=True)
+    # Bit for bit: the array forms call the C library's exp and tanh, as the scalar ones.
+    assert [bits(v) for v in values] == [bits(spec.value(float(v))) for v in z]
+    assert [bits(v) for v in slopes] == [bits(spec.derivative(float(v))) for v in z]
 
 
 def bits(v: float) -> bytes:

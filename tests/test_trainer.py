@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from nntui.engine import kernel
 from nntui.engine.network import Architecture
 from nntui.engine.trainer import BLOW_UP_FACTOR, Trainer
 
 NOTEBOOK = [0.5, -0.3, 0.2, 0.4, 0.6, -0.1, 0.1, 0.1, 0.0]
+PATHS = [False, True] if kernel.BUILT is not None else [False]
 
 
 def two_row_trainer(lr: float = 0.1) -> Trainer:
@@ -156,11 +158,93 @@ def test_lr_change_applies_to_next_step() -> None:
     assert t.lr_history == [0.2]
 
 
-def test_cancellation_stops_between_epochs() -> None:
-    t = random_trainer(lr=0.01)
+@pytest.mark.parametrize("compiled", PATHS)
+def test_cancellation_stops_between_epochs(compiled: bool) -> None:
+    """With seconds=0 each call trains one epoch, so cancelling is exact."""
+    t = random_trainer(lr=0.01, compiled=compiled)
     seen: list[int] = []
-    status = t.run(100, on_epoch=lambda r: seen.append(r.epoch), cancelled=lambda: len(seen) >= 3)
+    status = t.run(100, on_epoch=lambda r: seen.append(r.epoch),
+                   cancelled=lambda: len(seen) >= 3, seconds=0.0)
     assert status == "cancelled" and t.epochs_done == 3 and seen == [1, 2, 3]
+
+
+@pytest.mark.parametrize("compiled", PATHS)
+def test_cancellation_is_asked_between_chunks(compiled: bool) -> None:
+    t = random_trainer(lr=0.01, compiled=compiled)
+    seen: list[int] = []
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(t.epochs_done)
+        return len(asked) > 1
+
+    status = t.run(10**6, on_epoch=lambda r: seen.append(r.epoch), cancelled=cancelled)
+    assert status == "cancelled" and 1 <= t.epochs_done < 10**6
+    assert seen == list(range(1, t.epochs_done + 1)) and asked == [0, t.epochs_done]
+
+
+@pytest.mark.parametrize("compiled", PATHS)
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_epochs_in_one_call_are_undone_one_by_one(compiled: bool, shuffle: bool) -> None:
+    """epochs(n) leaves what n calls of epoch() leave, undo steps included."""
+    a = random_trainer(lr=0.05, shuffle=shuffle, seed=4, batch_size=3, compiled=compiled)
+    b = random_trainer(lr=0.05, shuffle=shuffle, seed=4, batch_size=3, compiled=compiled)
+    for t in (a, b):
+        t.step()  # the first epoch starts part-way through
+    records = a.epochs(5, seconds=60.0)
+    for _ in range(5):
+        b.epoch()
+    assert [r.epoch for r in records] == [1, 2, 3, 4, 5]
+    assert [r.train_loss for r in records] == a.train_loss == b.train_loss
+    assert a.test_loss == b.test_loss and a.updates == b.updates
+    while True:
+        assert (a.theta.tobytes(), a.epochs_done, a.pos, a.train_loss, a.updates) == (
+            b.theta.tobytes(), b.epochs_done, b.pos, b.train_loss, b.updates)
+        assert a.current_order().tolist() == b.current_order().tolist()
+        assert a.next_indices() == b.next_indices()
+        if not a.undo():
+            break
+        assert b.undo()
+    assert not b.undo() and a.theta.tobytes() == a.theta0.tobytes()
+
+
+@pytest.mark.parametrize("compiled", PATHS)
+def test_epochs_stop_at_the_count_or_after_the_time(compiled: bool) -> None:
+    t = random_trainer(lr=0.01, compiled=compiled)
+    assert len(t.epochs(7, seconds=60.0)) == 7 and t.epochs_done == 7
+    assert len(t.epochs(7, seconds=0.0)) == 1 and t.epochs_done == 8
+    assert t.epochs(0) == []
+
+
+def test_path_names_the_code_that_trains() -> None:
+    assert random_trainer(compiled=False).path == "python"
+    if kernel.BUILT is not None:
+        assert random_trainer(compiled=True).path == "compiled"
+    assert random_trainer().path == kernel.PATH
+
+
+def test_asking_for_a_missing_kernel_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(kernel, "BUILT", None)
+    with pytest.raises(RuntimeError, match="no compiled kernel"):
+        random_trainer(compiled=True)
+    assert random_trainer(compiled=None).path == "python"
+
+
+@pytest.mark.parametrize("compiled", PATHS)
+def test_undo_memory_is_bounded_and_the_oldest_steps_go(compiled: bool) -> None:
+    t = random_trainer(lr=0.01, compiled=compiled)
+    t._undo.budget = 20_000  # about 40 snapshots of this 3-4-1 network
+    for _ in range(30):
+        t.step()
+    t.run(20)
+    assert t.undo_dropped > 0 and t.undo_bytes <= 20_000
+    kept = 0
+    while t.undo():
+        kept += 1
+    # Back as far as undo goes: the dropped (oldest) steps cannot be undone any more.
+    assert kept + t.undo_dropped == 30 + 20 and t.pos == t.updates == t.undo_dropped
+    t.reset()
+    assert t.undo_dropped == 0 and t.undo_bytes == 0
 
 
 def test_minibatch_uses_mean_gradient_and_full_batch() -> None:
@@ -183,7 +267,7 @@ def test_minibatch_epoch_equals_minibatch_steps() -> None:
 
 
 def test_last_one_row_minibatch_is_the_same_update_in_step_and_epoch() -> None:
-    """40 rows in batches of 3: the 14th batch has one row; both paths use batch_gradient."""
+    """40 rows in batches of 3: the 14th batch has one row, the same update in both."""
     a, b = random_trainer(lr=0.1, batch_size=3), random_trainer(lr=0.1, batch_size=3)
     a.epoch()
     records = [b.step() for _ in range(14)]

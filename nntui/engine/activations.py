@@ -11,8 +11,10 @@ full relative precision for every z (docs/design.md §2).
 
 The chain rule dL/dz = dL/dh * g'(z) follows one convention everywhere (`chain`): where
 g'(z) is exactly 0 (a closed ReLU gate, a unit saturated beyond exp's range) dL/dz is exactly
-0, even when dL/dh is infinite (0 x inf would be NaN). The step path and the fast loop both
-follow it, so they perform the same floating-point operations and agree bit for bit.
+0, even when dL/dh is infinite (0 x inf would be NaN). The step path, the fast loop and the
+compiled kernel (`_kernel.c`, which writes each template's lines in C) all follow it, so they
+perform the same floating-point operations and agree bit for bit. The array forms give the
+scalar forms' bits too (`libm`): the epoch losses of every path are the same numbers.
 """
 
 from __future__ import annotations
@@ -57,12 +59,16 @@ def chain(dl_dh: float, gp: float) -> float:
     return dl_dh * gp if gp != 0.0 else 0.0
 
 
-def chain_array(dl_dh: np.ndarray, gp: np.ndarray) -> np.ndarray:
-    """`chain` elementwise (mini-batch gradients follow the same convention)."""
+def libm(fn: Callable[[float], float], a: np.ndarray) -> np.ndarray:
+    """`fn` (math.exp or math.tanh, the C library's) elementwise.
+
+    numpy's own exp and tanh are SIMD code that may differ from the C library's in the last
+    bit; the scalar functions, the fast loop and the compiled kernel all call the C
+    library, so the array forms do too and every path gives the same bits.
+    """
     import numpy as np
 
-    with np.errstate(all="ignore"):
-        return np.where(gp != 0.0, dl_dh * gp, 0.0)
+    return np.fromiter(map(fn, a.ravel().tolist()), float, a.size).reshape(a.shape)
 
 
 # -- ReLU: g'(0) = 0 by convention --------------------------------------------------------
@@ -99,7 +105,7 @@ def _sigmoid_array(z: np.ndarray) -> np.ndarray:
     import numpy as np
 
     with np.errstate(all="ignore"):  # exp(-|z|) underflows to 0 for |z| > 745: correct
-        e = np.exp(-np.abs(z))
+        e = libm(math.exp, -np.abs(z))
         return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
@@ -107,7 +113,7 @@ def _sigmoid_prime_array(z: np.ndarray) -> np.ndarray:
     import numpy as np
 
     with np.errstate(all="ignore"):
-        e = np.exp(-np.abs(z))
+        e = libm(math.exp, -np.abs(z))
         return e / ((1.0 + e) * (1.0 + e))
 
 
@@ -118,16 +124,14 @@ def _tanh_prime(z: float) -> float:
 
 
 def _tanh_array(z: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    return np.tanh(z)
+    return libm(math.tanh, z)
 
 
 def _tanh_prime_array(z: np.ndarray) -> np.ndarray:
     import numpy as np
 
     with np.errstate(all="ignore"):  # -2|z| may overflow to -inf, exp then gives 0
-        e = np.exp(-2.0 * np.abs(z))
+        e = libm(math.exp, -2.0 * np.abs(z))
         return 4.0 * e / ((1.0 + e) * (1.0 + e))
 
 

@@ -1,4 +1,4 @@
-"""A fast per-sample SGD epoch, generated as straight-line Python for one architecture.
+"""Fast SGD epochs, generated as straight-line Python for one architecture.
 
 Per-sample SGD is sequential, so numpy cannot vectorise it and small-array numpy calls cost
 microseconds each. Unrolled float arithmetic on local variables is ~10x faster. The
@@ -8,6 +8,10 @@ included (tests/test_equivalence.py checks this): the activation's lines come fr
 specification, which mirrors its scalar functions, and every update is always applied, even
 for a closed ReLU gate (dL/dz = 0 there, as in the trace). Only code built from integers
 and fixed templates is compiled; no user text.
+
+Mini-batches use the same lines per row: the rows' gradients are summed in row order and
+divided by the batch's row count (`network.mean_gradient`), so no numpy call per batch is
+needed and the compiled kernel (`_kernel.c`) can make exactly the same operations.
 """
 
 from __future__ import annotations
@@ -18,16 +22,19 @@ from functools import lru_cache
 
 from nntui.engine.network import Architecture
 
-EpochFn = Callable[[list[float], list[tuple[float, ...]], float], tuple[list[float], int, bool]]
+Rows = list[tuple[float, ...]]
+EpochFn = Callable[[list[float], Rows, float], tuple[list[float], int, bool]]
+#: A mini-batch epoch: (params, rows, lr, batch size) -> (params, updates done, all finite).
+BatchEpochFn = Callable[[list[float], Rows, float, int], tuple[list[float], int, bool]]
 
 
-def _source(arch: Architecture, checked: bool) -> str:
+def _sample(arch: Architecture) -> list[str]:
+    """Forward and backward pass of one row (x0.., y): sets z, h, d = dL/dy_hat and dz."""
     n, k, spec = arch.n_inputs, arch.n_hidden, arch.spec
     names = arch.names
-    xs = [f"x{i}" for i in range(n)]
     body: list[str] = []
     for j in range(k):
-        terms = " + ".join(f"{names[arch.input_weight(j, i)]} * {xs[i]}" for i in range(n))
+        terms = " + ".join(f"{names[arch.input_weight(j, i)]} * x{i}" for i in range(n))
         body.append(f"z{j} = {terms} + {names[arch.hidden_bias(j)]}")
         body += [line.format(z=f"z{j}", h=f"h{j}", gp=f"gp{j}", e=f"e{j}")
                  for line in spec.code]
@@ -37,21 +44,38 @@ def _source(arch: Architecture, checked: bool) -> str:
         # dL/dz = (dL/dy_hat * w_out) * g'(z), exactly 0 where g'(z) = 0 (the trace's rule).
         dlh = f"(d * {names[arch.output_weight(j)]})"
         body.append(spec.chain_code.format(dz=f"dz{j}", dlh=dlh, z=f"z{j}", gp=f"gp{j}"))
-    if checked:
-        body.append(f"saved = [{', '.join(names)}]")
-    for j in range(k):
-        for i in range(n):
-            w = names[arch.input_weight(j, i)]
-            body.append(f"{w} = {w} - lr * (dz{j} * {xs[i]})")
-        b = names[arch.hidden_bias(j)]
-        v = names[arch.output_weight(j)]
-        body += [f"{b} = {b} - lr * dz{j}", f"{v} = {v} - lr * (d * h{j})"]
-    c = names[arch.output_bias]
-    body.append(f"{c} = {c} - lr * d")
-    if checked:
-        body.append(f"if not all(map(isfinite, ({', '.join(names)},))):")
-        body.append("    return saved, done, False")
-        body.append("done += 1")
+    return body
+
+
+def _gradient_terms(arch: Architecture) -> list[tuple[str, str]]:
+    """(parameter name, this row's dL/dparameter) in update order."""
+    names = arch.names
+    terms = []
+    for j in range(arch.n_hidden):
+        terms += [(names[arch.input_weight(j, i)], f"dz{j} * x{i}")
+                  for i in range(arch.n_inputs)]
+        terms += [(names[arch.hidden_bias(j)], f"dz{j}"),
+                  (names[arch.output_weight(j)], f"d * h{j}")]
+    return [*terms, (names[arch.output_bias], "d")]
+
+
+def _check(arch: Architecture, checked: bool, when: str) -> list[str]:
+    """Save the parameters before an update, or stop if the update made one non-finite."""
+    if not checked:
+        return []
+    names = ", ".join(arch.names)
+    if when == "before":
+        return [f"saved = [{names}]"]
+    return [f"if not all(map(isfinite, ({names},))):", "    return saved, done, False",
+            "done += 1"]
+
+
+def _source(arch: Architecture, checked: bool) -> str:
+    names = arch.names
+    xs = [f"x{i}" for i in range(arch.n_inputs)]
+    body = _sample(arch) + _check(arch, checked, "before")
+    body += [f"{p} = {p} - lr * ({g})" for p, g in _gradient_terms(arch)]
+    body += _check(arch, checked, "after")
     lines = [
         "def epoch(p, rows, lr):",
         f"    {', '.join(names)}, = p",
@@ -63,6 +87,39 @@ def _source(arch: Architecture, checked: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _batch_source(arch: Architecture, checked: bool) -> str:
+    names = arch.names
+    row = ", ".join(f"x{i}" for i in range(arch.n_inputs)) + ", y"
+    terms = _gradient_terms(arch)
+    first = _sample(arch) + [f"g_{p} = {g}" for p, g in terms]
+    rest = _sample(arch) + [f"g_{p} = g_{p} + {g}" for p, g in terms]
+    update = _check(arch, checked, "before")
+    update += [f"{p} = {p} - lr * (g_{p} / m)" for p, _ in terms]
+    update += _check(arch, checked, "after") or ["done += 1"]
+    lines = [
+        "def epoch(p, rows, lr, size):",
+        f"    {', '.join(names)}, = p",
+        "    done = 0",
+        "    for lo in range(0, len(rows), size):",
+        "        batch = rows[lo : lo + size]",
+        "        m = len(batch)",
+        f"        {row} = batch[0]",
+        *["        " + line for line in first],
+        f"        for {row} in batch[1:]:",
+        *["            " + line for line in rest],
+        *["        " + line for line in update],
+    ]
+    lines.append(f"    return [{', '.join(names)}], done, True")
+    return "\n".join(lines) + "\n"
+
+
+def _compile(source: str, arch: Architecture) -> object:
+    namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "abs": abs,
+                                    "isfinite": math.isfinite}
+    exec(compile(source, f"<nntui epoch {arch}>", "exec"), namespace)  # noqa: S102
+    return namespace["epoch"]
+
+
 @lru_cache(maxsize=64)
 def compile_epoch(arch: Architecture, checked: bool = False) -> EpochFn:
     """Return `epoch(params, rows, lr) -> (params, steps_done, all_finite)`.
@@ -71,8 +128,13 @@ def compile_epoch(arch: Architecture, checked: bool = False) -> EpochFn:
     end). Checked, it stops before the first step that makes a parameter non-finite and
     returns the last finite parameters and the number of steps applied.
     """
-    source = _source(arch, checked)  # an unknown activation is a UserError here
-    namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "abs": abs,
-                                    "isfinite": math.isfinite}
-    exec(compile(source, f"<nntui epoch {arch}>", "exec"), namespace)  # noqa: S102
-    return namespace["epoch"]  # type: ignore[return-value]
+    return _compile(_source(arch, checked), arch)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=64)
+def compile_batch_epoch(arch: Architecture, checked: bool = False) -> BatchEpochFn:
+    """Return `epoch(params, rows, lr, size) -> (params, updates_done, all_finite)`.
+
+    Mini-batches of `size` rows (the last may be shorter); otherwise as `compile_epoch`.
+    """
+    return _compile(_batch_source(arch, checked), arch)  # type: ignore[return-value]

@@ -7,7 +7,10 @@ notebook's w1..w6, b1..b3.
 
 `trace()` is the readable per-sample forward and backward pass in plain Python floats; every
 number the inspector shows comes from it. `forward()` is the one vectorised forward pass:
-`predict()` (epoch losses, metrics), `inactive_share()` and `batch_gradient()` all use it.
+`predict()`, `mean_loss()` (epoch losses), metrics and `inactive_share()` use it. It makes the
+trace's operations in the trace's order (no matrix product, whose summation order and fused
+multiply-adds belong to the BLAS library), so each of its values equals the trace's bit for
+bit, and the compiled kernel computes the same epoch losses.
 Everything about the activation comes from its specification (`nntui.engine.activations`).
 """
 
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nntui.engine.activations import Activation, activation, chain, chain_array
+from nntui.engine.activations import Activation, activation, chain
 from nntui.engine.naming import param_names
 
 
@@ -91,12 +94,18 @@ class Architecture:
 
     def forward(self, theta: np.ndarray,
                 x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """z and h (rows x k) and y_hat (rows) for every row of x: the vectorised pass."""
+        """z and h (rows x k) and y_hat (rows) for every row of x: the vectorised pass.
+
+        Sums run left to right as in the trace (w1*x1 + w2*x2 + b1; cumsum is sequential).
+        """
         w_in, b, v, c = self.unpack(theta)
         with np.errstate(all="ignore"):
-            z = x @ w_in.T + b
+            z = x[:, :1] * w_in[:, 0]
+            for i in range(1, self.n_inputs):
+                z += x[:, i : i + 1] * w_in[:, i]
+            z += b
             h = self.spec.array_value(z)
-            return z, h, h @ v + c
+            return z, h, np.cumsum(h * v, axis=1)[:, -1] + c
 
     def predict(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
         """y_hat for every row of x (rows x n_inputs)."""
@@ -112,7 +121,17 @@ class Architecture:
     def losses(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Per-row squared error L = (y_hat - y)^2."""
         with np.errstate(all="ignore"):
-            return (self.predict(theta, x) - y) ** 2
+            err = self.predict(theta, x) - y
+            return err * err
+
+    def mean_loss(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+        """The mean of L over the rows (at least one), summed in row order.
+
+        The compiled kernel sums the same way, so both give the same bits; numpy's mean
+        (pairwise summation) may differ from it in the last bits.
+        """
+        with np.errstate(all="ignore"):
+            return float(np.cumsum(self.losses(theta, x, y))[-1]) / len(y)
 
     def trace(self, theta: np.ndarray | list[float], x: list[float], y: float) -> Trace:
         """Forward and backward pass for one sample, keeping every chain-rule factor."""
@@ -162,18 +181,6 @@ class Architecture:
             out.append((self.trace(up, x, y).loss - self.trace(down, x, y).loss) / (2 * eps))
         return out
 
-    def batch_gradient(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Mean of the per-sample gradients over the rows of x (mini-batch SGD)."""
-        z, h, y_hat = self.forward(theta, x)
-        v = self.unpack(theta)[2]
-        with np.errstate(all="ignore"):
-            d = 2.0 * (y_hat - y)
-            dz = chain_array(d[:, None] * v[None, :], self.spec.array_derivative(z))
-            m = len(y)
-            grad_w_in = dz.T @ x / m
-            grad_v = h.T @ d / m
-            return np.concatenate([grad_w_in.ravel(), grad_v, dz.mean(axis=0), [d.mean()]])
-
 
 @dataclass
 class Trace:
@@ -190,3 +197,15 @@ class Trace:
     dl_dh: list[float]
     dl_dz: list[float]
     grads: list[float]
+
+
+def mean_gradient(traces: list[Trace]) -> list[float]:
+    """The mini-batch gradient: the rows' gradients summed in row order, over their count.
+
+    The order the fast loop and the compiled kernel use too (a batch of one row gives its
+    gradient unchanged), so every path makes the same update bit for bit.
+    """
+    total = list(traces[0].grads)
+    for t in traces[1:]:
+        total = [a + g for a, g in zip(total, t.grads)]
+    return [a / len(traces) for a in total]

@@ -1,26 +1,34 @@
 """SGD training with records, undo snapshots, cancellation and divergence detection.
 
 `step()` applies one update (one sample, or one mini-batch) and returns everything about it;
-`epoch()` finishes the current epoch; `run()` trains up to a number of epochs, reporting each
-finished epoch. Batch size 1 uses the generated straight-line loop (`fastloop`), which makes
-exactly the same floating-point operations as `step()`; larger batches use
-`Architecture.batch_gradient` in both. So `epoch()` and repeated `step()` agree bit for bit,
-divergence included: the same update diverges and the same last finite parameters are kept.
+`epoch()` finishes the current epoch; `epochs()` finishes several in one call of about 50 ms
+(the compiled kernel trains them without returning to Python); `run()` trains up to a number
+of epochs, reporting each finished epoch. Epochs train on one of two paths (`path`): the
+compiled kernel (`kernel`, `_kernel.c`) where it is built, else the generated straight-line
+Python loop (`fastloop`). Both make exactly the same floating-point operations as `step()`,
+for single samples and mini-batches, and compute the epoch losses in the same order. So
+every path agrees bit for bit, divergence included: the same update diverges and the same
+last finite parameters are kept.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from nntui.engine.fastloop import compile_epoch
-from nntui.engine.network import Architecture, Trace
+from nntui.engine import kernel
+from nntui.engine.compiled import compiled_epochs
+from nntui.engine.fastloop import compile_batch_epoch, compile_epoch
+from nntui.engine.network import Architecture, Trace, mean_gradient
+from nntui.engine.undo import Snapshot, UndoStack
 
-MAX_SNAPSHOTS = 100_000
+#: How long one call of `epochs()` trains: progress, pause and cancel wait about this long.
+CHUNK_SECONDS = 0.05
 #: A finite training loss this many times the initial one (or 1, if larger) also counts as
 #: divergence: ReLU units die at lr = 1 and the loss then stays huge but finite.
 BLOW_UP_FACTOR = 1e3
@@ -52,20 +60,12 @@ class StepRecord:
 
 
 @dataclass
-class _Snapshot:
-    theta: np.ndarray
-    epochs_done: int
-    pos: int
-    order: np.ndarray | None
-    rng_state: Mapping[str, Any]
-    n_history: int
-    diverged_at: int | None
-    updates: int
-
-
-@dataclass
 class Trainer:
-    """Trains `arch` from `theta0` on scaled data with per-sample or mini-batch SGD."""
+    """Trains `arch` from `theta0` on scaled data with per-sample or mini-batch SGD.
+
+    `compiled`: None trains with the compiled kernel where `kernel.AVAILABLE`; False always
+    in Python; True with the kernel if it is built at all (tests compare both paths).
+    """
 
     arch: Architecture
     theta0: np.ndarray
@@ -77,6 +77,7 @@ class Trainer:
     batch_size: int = 1
     shuffle: bool = False
     seed: int = 0
+    compiled: bool | None = None
     theta: np.ndarray = field(init=False)
     train_loss: list[float] = field(init=False, default_factory=list)
     test_loss: list[float] = field(init=False, default_factory=list)
@@ -85,6 +86,15 @@ class Trainer:
     def __post_init__(self) -> None:
         self.theta0 = np.array(self.theta0, dtype=float)
         self._rows = [(*map(float, x), float(y)) for x, y in zip(self.x_train, self.y_train)]
+        self._x, self._y, self._xt, self._yt = (
+            np.ascontiguousarray(a, dtype=np.float64)
+            for a in (self.x_train, self.y_train, self.x_test, self.y_test))
+        use = kernel.AVAILABLE if self.compiled is None else self.compiled
+        self._kernel = kernel.BUILT if use and kernel.supports(self.arch.activation) else None
+        if self.compiled and self._kernel is None:
+            raise RuntimeError(f"no compiled kernel for {self.arch}: {kernel.REASON}")
+        self._act = kernel.ACTIVATION_CODES.get(self.arch.activation, -1)
+        self._epoch_seconds = 0.0  # measured per epoch by the kernel: sizes the next call
         self.reset()
 
     # -- state -------------------------------------------------------------------------
@@ -95,18 +105,34 @@ class Trainer:
         self.pos = 0
         self.order: np.ndarray | None = None
         self.rng = np.random.default_rng([self.seed, 3])
+        self._rng_state: Mapping[str, Any] | None = None  # cached while the rng is unused
         self.train_loss = []
         self.test_loss = []
         self.lr_history = []  # the learning rate in force at the end of each epoch
         self.diverged_at: int | None = None
         self.updates = 0
-        self._snapshots: list[_Snapshot] = []
+        self._undo = UndoStack()
         self.initial_loss, self.initial_test_loss = self._losses(self.theta0)
         self.blow_up_limit = BLOW_UP_FACTOR * max(self.initial_loss, 1.0)
 
     @property
     def n_train(self) -> int:
         return len(self._rows)
+
+    @property
+    def path(self) -> str:
+        """Which code trains the epochs: "compiled" (the kernel) or "python"."""
+        return "python" if self._kernel is None else "compiled"
+
+    @property
+    def undo_dropped(self) -> int:
+        """Undo steps dropped, oldest first, to keep snapshots within MAX_UNDO_BYTES."""
+        return self._undo.dropped
+
+    @property
+    def undo_bytes(self) -> int:
+        """The memory the undo snapshots hold (an estimate)."""
+        return self._undo.nbytes
 
     @property
     def diverged(self) -> bool:
@@ -137,8 +163,22 @@ class Trainer:
         """The row order of the current epoch (drawn on first use when shuffling)."""
         if self.order is None:
             n = self.n_train
-            self.order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+            self.order = self._draw() if self.shuffle else np.arange(n)
         return self.order
+
+    def _draw(self) -> np.ndarray:
+        self._rng_state = None
+        return self.rng.permutation(self.n_train)
+
+    def _rng_snapshot(self) -> Mapping[str, Any]:
+        """The generator's state, one object shared by every snapshot until it moves."""
+        if self._rng_state is None:
+            self._rng_state = self.rng.bit_generator.state
+        return self._rng_state
+
+    def _set_rng(self, state: Mapping[str, Any]) -> None:
+        self.rng.bit_generator.state = state
+        self._rng_state = state
 
     def next_indices(self) -> list[int]:
         """The training rows the next update will use."""
@@ -147,21 +187,19 @@ class Trainer:
 
     # -- undo ----------------------------------------------------------------------------
     def _push(self) -> None:
-        self._snapshots.append(_Snapshot(
-            self.theta.copy(), self.epochs_done, self.pos, self.order,
-            self.rng.bit_generator.state, len(self.train_loss), self.diverged_at, self.updates,
+        self._undo.push(Snapshot(
+            self.theta.copy(), self.epochs_done, self.pos, self.order, self._rng_snapshot(),
+            len(self.train_loss), self.diverged_at, self.updates,
         ))
-        if len(self._snapshots) > MAX_SNAPSHOTS:
-            del self._snapshots[0]
 
     def undo(self) -> bool:
-        """Restore the state before the last step, epoch or run; False if none is left."""
-        if not self._snapshots:
+        """Restore the state before the last step or epoch; False if none is left."""
+        s = self._undo.pop()
+        if s is None:
             return False
-        s = self._snapshots.pop()
         self.theta = s.theta
         self.epochs_done, self.pos, self.order = s.epochs_done, s.pos, s.order
-        self.rng.bit_generator.state = s.rng_state
+        self._set_rng(s.rng_state)
         del self.train_loss[s.n_history :]
         del self.test_loss[s.n_history :]
         del self.lr_history[s.n_history :]
@@ -170,11 +208,15 @@ class Trainer:
 
     # -- training ------------------------------------------------------------------------
     def _losses(self, theta: np.ndarray) -> tuple[float, float | None]:
-        train = float(np.mean(self.arch.losses(theta, self.x_train, self.y_train)))
-        test = None
-        if len(self.y_test):
-            test = float(np.mean(self.arch.losses(theta, self.x_test, self.y_test)))
-        return train, test
+        """Train and test loss (None without test rows), in the kernel's summation order."""
+        train = self._mean_loss(theta, self._x, self._y)
+        return train, self._mean_loss(theta, self._xt, self._yt) if len(self._yt) else None
+
+    def _mean_loss(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
+        if self._kernel is None:
+            return self.arch.mean_loss(theta, x, y)
+        a = self.arch
+        return float(self._kernel.mean_loss(theta, x, y, a.n_inputs, a.n_hidden, self._act))
 
     def _finish_epoch(self) -> EpochRecord | None:
         """Record the epoch's losses and check for divergence.
@@ -224,15 +266,11 @@ class Trainer:
         before = self.theta.copy()
         traces = [self.arch.trace(before, list(self._rows[i][:-1]), self._rows[i][-1])
                   for i in indices]
-        if self.batch_size == 1:
-            grads = np.array(traces[0].grads)
-        else:  # also for a last, shorter batch of one row: the same sums as `epoch()`
-            grads = self.arch.batch_gradient(before, self.x_train[indices],
-                                             self.y_train[indices])
+        grads = mean_gradient(traces)  # one row's own gradient for batch size 1
         with np.errstate(all="ignore"):
-            after = before - self.lr * grads
+            after = before - self.lr * np.array(grads)
         return StepRecord(self.epochs_done + 1, pos // self.batch_size + 1, indices,
-                          traces, grads.tolist(), self.lr, before.tolist(), after.tolist())
+                          traces, grads, self.lr, before.tolist(), after.tolist())
 
     def step(self) -> StepRecord | None:
         """Apply the update `peek()` shows; None once the run has diverged (undo first)."""
@@ -255,64 +293,91 @@ class Trainer:
         return record
 
     def _rest_of_epoch(self) -> bool:
-        """Apply every remaining update of the current epoch; False if one diverged."""
-        order = self.current_order()
-        rest = order[self.pos :]
-        if self.batch_size == 1:
-            rows = self._rows if self.pos == 0 and not self.shuffle else [
-                self._rows[i] for i in rest]
-            start = self.theta.tolist()
-            params, done, _ = compile_epoch(self.arch)(start, rows, self.lr)
+        """Apply every remaining update of the current epoch in Python; False if one diverged.
+
+        Unchecked first (a non-finite parameter stays non-finite, so one check at the end
+        finds it), then, only after a divergence, again from the start, checked per update.
+        """
+        rest = self.current_order()[self.pos :]
+        rows = self._rows if self.pos == 0 and not self.shuffle else [
+            self._rows[i] for i in rest]
+        start, lr, size = self.theta.tolist(), self.lr, self.batch_size
+        if size == 1:
+            params, done, _ = compile_epoch(self.arch)(start, rows, lr)
             if not all(map(math.isfinite, params)):
-                params, done, _ = compile_epoch(self.arch, checked=True)(start, rows, self.lr)
-                self.theta = np.array(params)
-                self.updates += done
-                self.pos += done
-                self.diverged_at = self.epochs_done + 1
-                return False
-            self.theta = np.array(params)
-            self.updates += done
+                params, done, _ = compile_epoch(self.arch, checked=True)(start, rows, lr)
+                return self._stopped(params, done, done)
         else:
-            theta = self.theta
-            for lo in range(0, len(rest), self.batch_size):
-                idx = rest[lo : lo + self.batch_size]
-                with np.errstate(all="ignore"):
-                    new = theta - self.lr * self.arch.batch_gradient(
-                        theta, self.x_train[idx], self.y_train[idx])
-                if not np.all(np.isfinite(new)):
-                    self.theta = theta
-                    self.pos += lo
-                    self.diverged_at = self.epochs_done + 1
-                    return False
-                theta = new
-                self.updates += 1
-            self.theta = theta
+            params, done, _ = compile_batch_epoch(self.arch)(start, rows, lr, size)
+            if not all(map(math.isfinite, params)):
+                params, done, _ = compile_batch_epoch(self.arch, True)(start, rows, lr, size)
+                return self._stopped(params, done, done * size)
+        self.theta = np.array(params)
+        self.updates += done
         self.pos = self.n_train
         return True
+
+    def _stopped(self, params: list[float], updates: int, rows: int) -> bool:
+        """The update after `updates` updates (`rows` rows) would make a parameter non-finite."""
+        self.theta = np.array(params)
+        self.updates += updates
+        self.pos += rows
+        self.diverged_at = self.epochs_done + 1
+        return False
 
     def epoch(self) -> EpochRecord | None:
         """Finish the current epoch (a whole one when at its start); None if it diverged."""
         if self.diverged:
             return None
+        if self._kernel is not None:
+            records = self._compiled_epochs(1, 0.0)
+            return records[0] if records else None
         self._push()
         if not self._rest_of_epoch():
             return None
         return self._finish_epoch()
+
+    def _compiled_epochs(self, count: int, seconds: float) -> list[EpochRecord]:
+        test = len(self._yt) > 0
+        return [EpochRecord(e, train, loss if test else None)
+                for e, train, loss in compiled_epochs(self, count, seconds)]
+
+    def epochs(self, count: int, seconds: float = CHUNK_SECONDS) -> list[EpochRecord]:
+        """Finish up to `count` epochs, the first from the current position, in one call.
+
+        Stops at the end of the first epoch that ends `seconds` or more after the start (0:
+        after one epoch), or when the run diverges. Each epoch is one undo step, exactly as
+        if `epoch()` had been called `count` times. Returns the finished epochs' records (a
+        blow-up's included; none for an epoch that ended non-finite).
+        """
+        records: list[EpochRecord] = []
+        start = time.perf_counter()
+        while len(records) < count and not self.diverged:
+            if self._kernel is not None:
+                left = seconds - (time.perf_counter() - start)
+                records += self._compiled_epochs(count - len(records), left)
+            elif (record := self.epoch()) is not None:
+                records.append(record)
+            if time.perf_counter() - start >= seconds:
+                break
+        return records
 
     def run(
         self,
         until_epoch: int,
         on_epoch: Callable[[EpochRecord], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        seconds: float = CHUNK_SECONDS,
     ) -> str:
         """Train until `until_epoch` epochs are done, it diverges, or `cancelled()` is true.
 
-        Each epoch can be undone on its own. Returns "ok", "diverged" or "cancelled".
+        `cancelled` is asked before each call of `epochs(..., seconds)`; each epoch can be
+        undone on its own. Returns "ok", "diverged" or "cancelled".
         """
         while self.epochs_done < until_epoch and not self.diverged:
             if cancelled is not None and cancelled():
                 return "cancelled"
-            record = self.epoch()
-            if record is not None and on_epoch is not None:
-                on_epoch(record)
+            for record in self.epochs(until_epoch - self.epochs_done, seconds):
+                if on_epoch is not None:
+                    on_epoch(record)
         return self.status

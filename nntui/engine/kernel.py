@@ -1,0 +1,67 @@
+"""The compiled training kernel (`_kernel.c`), where this install has one.
+
+setup.py builds it as an optional extension: without a C compiler nntui installs anyway and
+trains with the generated Python loop (`fastloop`). Both make the same floating-point
+operations in the same order, so a run's parameters and losses do not depend on which one
+trained (tests/test_equivalence.py). The compiled one is ~20x faster per step.
+
+- `AVAILABLE`: trainers use the kernel by default (it is built, matches `_kernel.c`, and
+  the environment variable NNTUI_KERNEL is not `off`); `REASON` says why not; `BUILT` is
+  the extension module itself (or None).
+- `PATH`: "compiled" or "python", the path a default trainer takes; `describe()` is the
+  line for `nntui --version`.
+
+No numpy here: the command line reads these names before numpy is loaded. Loading the
+extension costs well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from pathlib import Path
+from types import ModuleType
+
+ENV = "NNTUI_KERNEL"
+OFF = ("off", "0", "no", "false", "python")
+#: The activations the kernel implements, with its code for each.
+ACTIVATION_CODES = {"relu": 0, "sigmoid": 1, "tanh": 2, "linear": 3}
+#: Status codes of `_kernel.train`.
+DONE, NONFINITE_PARAM, NONFINITE_LOSS, BLOW_UP = 0, 1, 2, 3
+
+
+SOURCE = Path(__file__).with_name("_kernel.c")
+
+
+def _load(source: Path = SOURCE) -> tuple[ModuleType | None, str]:
+    """The extension module if it is built from `source` as it is now, or None and why not.
+
+    An installed wheel has no source beside it; a development tree has, and an edit to it
+    without a rebuild must not test or run the old kernel.
+    """
+    try:
+        from nntui.engine import _kernel
+    except ImportError:
+        return None, "not built (no C compiler when nntui was installed)"
+    if source.exists() and zlib.crc32(source.read_bytes()) != _kernel.SOURCE_CRC:
+        return None, "built from an older _kernel.c (reinstall: pip install -e .)"
+    return _kernel, ""
+
+
+#: The built extension (None if not built); `Trainer(compiled=True)` uses it even when
+#: NNTUI_KERNEL=off, which only changes the default.
+BUILT, REASON = _load()
+if BUILT is not None and os.environ.get(ENV, "").strip().lower() in OFF:
+    REASON = f"switched off by {ENV}={os.environ[ENV]}"
+AVAILABLE = BUILT is not None and not REASON
+PATH = "compiled" if AVAILABLE else "python"
+
+
+def describe() -> str:
+    """'compiled kernel', or 'pure Python (why)': for `nntui --version`."""
+    return "compiled kernel" if AVAILABLE else f"pure Python ({REASON})"
+
+
+def supports(activation: str) -> bool:
+    """The kernel implements this activation (a new one trains in Python until it does)."""
+    return activation in ACTIVATION_CODES

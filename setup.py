@@ -1,0 +1,41 @@
+"""Build nntui's optional compiled training kernel (everything else is in pyproject.toml).
+
+The extension is optional: without a C compiler (or if it fails to build) the install
+still succeeds and nntui trains with its pure-Python loop. The flags keep the compiled
+arithmetic identical to Python's: no fused multiply-adds, no fast-math reassociation.
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from pathlib import Path
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+SOURCE = "nntui/engine/_kernel.c"
+UNIX_FLAGS = ["-O2", "-fno-fast-math", "-ffp-contract=off", "-fno-strict-aliasing"]
+MSVC_FLAGS = ["/O2", "/fp:precise", "/fp:contract-"]
+
+
+class BuildKernel(build_ext):
+    """build_ext with the flags of the compiler actually used (gcc/clang or MSVC)."""
+
+    def build_extensions(self) -> None:
+        msvc = self.compiler.compiler_type == "msvc"
+        for ext in self.extensions:
+            ext.extra_compile_args = MSVC_FLAGS if msvc else UNIX_FLAGS
+            if not msvc and sys.platform != "darwin":
+                ext.libraries = ["m"]
+        super().build_extensions()
+
+
+crc = zlib.crc32((Path(__file__).parent / SOURCE).read_bytes())
+setup(
+    ext_modules=[Extension(
+        "nntui.engine._kernel", [SOURCE], optional=True,
+        define_macros=[("NNTUI_SOURCE_CRC", f"{crc}UL")],
+    )],
+    cmdclass={"build_ext": BuildKernel},
+)
