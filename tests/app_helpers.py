@@ -40,10 +40,12 @@ def field(app: NNApp, key: str) -> SettingField:
 
 @asynccontextmanager
 async def running(app: NNApp, size: tuple[int, int] = (80, 24),
-                  message_hook: Callable[[Message], None] | None = None
-                  ) -> AsyncIterator[Pilot]:
-    """`app.run_test()` that yields once the body and its sidebar are mounted."""
-    async with app.run_test(size=size, message_hook=message_hook) as pilot:
+                  message_hook: Callable[[Message], None] | None = None,
+                  notifications: bool = False) -> AsyncIterator[Pilot]:
+    """`app.run_test()` that yields once the body and its sidebar are mounted
+    (`notifications`: toasts are drawn too, as on a real screen)."""
+    async with app.run_test(size=size, message_hook=message_hook,
+                            notifications=notifications) as pilot:
         await wait_ready(pilot)
         yield pilot
 

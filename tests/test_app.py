@@ -261,19 +261,6 @@ async def test_quit_key_exits_and_keeps_an_unfinished_run(tmp_path: Path) -> Non
     assert run.label == "stopped at epoch 1" and run.doc["epochs_run"] == 1
 
 
-async def test_hang_up_saves_the_run_in_progress(tmp_path: Path) -> None:
-    from nntui.lab.runs import RunStore
-
-    app = make_app()
-    app.store = RunStore(tmp_path)
-    async with running(app) as pilot:
-        await pilot.press("e", "e")
-        app.hang_up()  # what SIGHUP (a dropped SSH connection) calls
-        await pilot.pause()
-    [run] = RunStore(tmp_path).load()
-    assert run.doc["epochs_run"] == 2
-
-
 async def test_every_shown_key_is_in_the_key_bar_at_80_columns() -> None:
     from nntui.ui.widgets.keybar import KeyBar
 

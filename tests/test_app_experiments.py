@@ -76,7 +76,7 @@ async def test_select_overlay_compare_and_export(tmp_path: Path) -> None:
         view = runs_of(app)
         table = view.query_one("#runs-table")
         await wait_until(pilot, lambda: app.focused is table, "the runs table's focus")
-        await pilot.press("enter", "down", "enter")
+        await pilot.press("enter", "up", "enter")  # the cursor starts on the newest run
         assert len(view.selected) == 2
         overlay = view.query_one("#overlay", LossPlot)
         assert list(overlay.series) == ["#1", "#2"]

@@ -3,31 +3,32 @@
 The run lifecycle (states, the completion rule, recording each run once, run numbers, the
 lock) lives in `nntui.lab.session.Session`; every number shown comes from the lab or the
 engine. Start-up stays close to a bare Textual app: the first frame is painted before
-numpy, plotext and the body are loaded. Training runs in a thread worker that calls
-`Session.train`, which takes the session's lock one epoch at a time.
+numpy, plotext and the body are loaded. Training runs in a thread worker (training.py);
+the keys are in keys.py; a hang-up or a crash is handled in shutdown.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import signal
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Static
-from textual.worker import get_current_worker
 
 from nntui.errors import UserError
 from nntui.lab.config import ExperimentConfig
-from nntui.ui.widgets.keybar import KeyBar, group
+from nntui.ui import shutdown
+from nntui.ui.keys import ALWAYS_ALLOWED, APP_BINDINGS
+from nntui.ui.training import start_thread
+from nntui.ui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from nntui.lab.data import Table
@@ -36,11 +37,7 @@ if TYPE_CHECKING:
     from nntui.ui.main_view import MainView
     from nntui.ui.settings_controller import SettingsController
 
-LR = group("lr ×÷10 ×÷2")
-TABS = group("tabs")
-PROGRESS_INTERVAL = 0.1  # seconds between live updates from the worker (~10 per second)
 WIDE, NARROW = 140, 72
-ALWAYS_ALLOWED = ("quit", "help", "command_palette")
 
 
 class NNApp(App[None]):
@@ -49,44 +46,7 @@ class NNApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "nntui"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-normal"), (WIDE, "-wide")]
-    BINDINGS = [
-        Binding("space", "toggle_run", "Run/pause", tooltip="run to the last epoch / pause"),
-        Binding("i", "inspect", "Inspect", tooltip="backprop inspector: every number of a step"),
-        Binding("s", "step", "Step", tooltip="one SGD update (one sample or mini-batch)"),
-        Binding("e", "epoch", "Epoch", tooltip="finish the current epoch"),
-        Binding("f", "finish", "To end", tooltip="train to the last epoch at full speed"),
-        Binding("u", "undo", "Undo", tooltip="undo the last step, epoch or run epoch"),
-        Binding("r", "reset", "Reset", tooltip="back to the exact initial weights"),
-        Binding("question_mark", "help", "Help", tooltip="this help"),
-        Binding("q", "quit", "Quit", tooltip="quit nntui"),
-        Binding("ctrl+p", "command_palette", "Palette", tooltip="command palette: every action"),
-        Binding("plus", "scale_lr(10)", "lr×10", tooltip="multiply the learning rate by 10",
-                group=LR),
-        Binding("minus", "scale_lr(0.1)", "lr÷10", tooltip="divide the learning rate by 10",
-                group=LR),
-        Binding("asterisk", "scale_lr(2)", "lr×2", tooltip="multiply the learning rate by 2",
-                group=LR),
-        Binding("slash", "scale_lr(0.5)", "lr÷2", tooltip="divide the learning rate by 2",
-                group=LR),
-        Binding("g", "regenerate", "New data", tooltip="next data seed: new rows or split"),
-        Binding("w", "redraw", "New weights", tooltip="re-draw random initial weights"),
-        Binding("l", "toggle_log", "Log", tooltip="log scale for the loss curve"),
-        Binding("b", "toggle_sidebar", "Sidebar", tooltip="show or hide the settings"),
-        Binding("1", "tab('tab-loss')", "Loss", tooltip="loss curve tab", group=TABS),
-        Binding("2", "tab('tab-results')", "Results", tooltip="metrics and weights tab",
-                group=TABS),
-        Binding("3", "tab('tab-data')", "Data", tooltip="data preview tab", group=TABS),
-        Binding("4", "tab('tab-runs')", "Runs", tooltip="runs table, overlay and export tab",
-                group=TABS),
-        Binding("v", "sweep", "Sweep", tooltip="sweep one setting over a list of values"),
-        Binding("k", "framework_check", "sklearn", tooltip="framework check: the same start "
-                "trained by scikit-learn's MLPRegressor"),
-        Binding("ctrl+s", "settings_file('save')", "Save", tooltip="save the settings as TOML"),
-        Binding("ctrl+o", "settings_file('load')", "Open", tooltip="load settings (TOML or a "
-                "ready experiment)"),
-        Binding("escape", "leave_field", "Keys", tooltip="leave a field: keys work again",
-                show=False),
-    ]
+    BINDINGS = APP_BINDINGS
 
     @dataclass
     class Progress(Message):
@@ -125,6 +85,8 @@ class NNApp(App[None]):
         self.rate: float | None = None
         self._body_ready = False
         self.settings: SettingsController | None = None
+        self.crash: shutdown.Crash | None = None  # an unexpected error, once reported
+        self._release_hang_up: Callable[[], None] = lambda: None
 
     # -- start-up ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -133,17 +95,50 @@ class NNApp(App[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.build_body)
-        try:  # a dropped SSH connection: keep the run in progress, then leave
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
+        # A dropped SSH connection: keep the run in progress, then leave (shutdown.py).
+        self._release_hang_up = shutdown.catch_hang_up(self)
+
+    def on_unmount(self) -> None:
+        self._release_hang_up()
 
     def hang_up(self) -> None:
-        """SIGHUP: save the current run as stopped (atomically) and exit."""
-        if self.ready:
-            self.stop_training()
-            self.live.record(stopped=True)
-        self.exit()
+        """SIGHUP (the terminal is gone): save the run in progress and leave at once."""
+        shutdown.hang_up(self)
+
+    # -- an unexpected error: save the run, log the traceback, one line, status 1 -----------
+    def _handle_exception(self, error: Exception) -> None:
+        if self.crash is None:
+            self.crash = shutdown.report_crash(self, error)
+        super()._handle_exception(error)
+
+    def _print_error_renderables(self) -> None:
+        """After a crash the terminal gets one line naming the log, not a traceback."""
+        if self.crash is None:
+            super()._print_error_renderables()
+            return
+        self._exit_renderables.clear()
+        self.error_console.print(self.crash.line, markup=False, highlight=False,
+                                 soft_wrap=True)
+
+    def run(self, *args: Any, **kwargs: Any) -> None:
+        """Run the app; after an unexpected error (reported above) exit with status 1."""
+        super().run(*args, **kwargs)
+        if self.crash is not None:
+            raise SystemExit(1)
+
+    # -- user text is never markup ---------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Like App.notify, but a message is plain text unless asked (it may hold paths,
+        typed values or column names, e.g. `results [final].csv`)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys typed ahead of a quit (`q` then `i` over a slow link) are dropped."""
+        if isinstance(event, events.Key) and self._exit:
+            return
+        await super().on_event(event)
 
     async def build_body(self) -> None:
         """After the first paint: build the session (numpy) and mount the body."""
@@ -159,7 +154,8 @@ class NNApp(App[None]):
             try:
                 self.session = Session(*self._start, history=history)
             except UserError as exc:  # the CLI checks first; this is the last safety net
-                self.query_one("#starting", Static).update(f"nntui: error: {exc} (q quits)")
+                self.query_one("#starting", Static).update(
+                    Text(f"nntui: error: {exc} (q quits)"))
                 return
         assert self.session is not None
         self.session.history = history
@@ -216,28 +212,7 @@ class NNApp(App[None]):
         for warning in self.live.history.take_warnings():
             self.notify(warning, severity="warning", timeout=10)
 
-    # -- training worker ---------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="train")
-    def train(self, live: bool = True) -> None:
-        worker = get_current_worker()
-        session = self.live
-        gen, start_updates = session.generation, session.trainer.updates
-        start = last = time.perf_counter()
-
-        def progress() -> None:
-            nonlocal last
-            now = time.perf_counter()
-            if live and now - last >= PROGRESS_INTERVAL:
-                last = now
-                self.post_message(self.Progress(gen, self._rate(start_updates, start)))
-
-        status = session.train(lambda: worker.is_cancelled, progress)
-        self.post_message(self.TrainingDone(gen, status, self._rate(start_updates, start)))
-
-    def _rate(self, start_updates: int, start: float) -> float:
-        elapsed = max(time.perf_counter() - start, 1e-9)
-        return (self.live.trainer.updates - start_updates) / elapsed
-
+    # -- training (the thread itself: training.py) ------------------------------------------
     def on_nnapp_progress(self, message: Progress) -> None:
         if message.generation == self.live.generation:
             self.rate = message.rate
@@ -268,7 +243,7 @@ class NNApp(App[None]):
         if note:
             self.notify(note)
         self.live.running = True
-        self.train(live)
+        start_thread(self, live)
         self.refresh_training()
 
     # -- actions -----------------------------------------------------------------------------
@@ -339,9 +314,15 @@ class NNApp(App[None]):
         self.screen.toggle_class("-show-sidebar")
 
     def action_tab(self, tab: str) -> None:
+        """Show a tab and focus what its keys work on, once it is shown: up/down scroll
+        the results and the data; enter selects runs."""
         self.view.query_one("#tabs").active = tab  # type: ignore[attr-defined]
-        if tab == "tab-runs":  # focus once the pane is shown: enter then selects runs
-            self.call_after_refresh(self.view.query_one("#runs-table").focus)
+        focus = {"tab-results": "#results-scroll", "tab-data": "#data-scroll",
+                 "tab-runs": "#runs-table"}.get(tab)
+        if focus is None:
+            self.screen.set_focus(None)
+        else:
+            self.call_after_refresh(self.view.query_one(focus).focus)
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)

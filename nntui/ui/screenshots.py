@@ -91,8 +91,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "wide-160x48": ({"rows": 300, **WIDE_DATA}, ("f",), (160, 48)),
     "inspector-80x24": ({}, ("i",), (80, 24)),
     "runs-80x24": ({"epochs": 100}, ("f", "plus", "f", "asterisk", "f", "4", "enter",
-                                     "down", "enter", "down", "enter"), (80, 24)),
-    "runs-weights-80x24": ({"epochs": 100}, ("f", "plus", "f", "4", "enter", "down",
+                                     "up", "enter", "up", "enter"), (80, 24)),
+    "runs-weights-80x24": ({"epochs": 100}, ("f", "plus", "f", "4", "enter", "up",
                                              "enter", "o"), (80, 24)),
     "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
 }
@@ -115,7 +115,7 @@ class SteadyApp(NNApp):
 
     def notify(self, message: str, *, title: str = "",
                severity: SeverityLevel = "information", timeout: float | None = None,
-               markup: bool = True) -> None:
+               markup: bool = False) -> None:
         super().notify(message, title=title, severity=severity,
                        timeout=SCENE_TOAST_SECONDS, markup=markup)
 

@@ -45,6 +45,11 @@ class SettingsController:
     # -- entry points ------------------------------------------------------------------------
     def commit(self, field: SettingField, key: str, text: str) -> None:
         """A field was edited: refuse it in place, or apply it."""
+        if key == "dataset" and text == "csv" and not self.session.config.csv:
+            from nntui.ui.widgets.settings import Sidebar
+
+            self.app.query_one(Sidebar).ask_for_csv()  # not a mistake: the path comes next
+            return
         try:
             change = self.session.propose(key, text)
         except UserError as exc:

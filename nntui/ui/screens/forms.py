@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -59,7 +60,7 @@ class SweepScreen(ModalScreen["list[ExperimentConfig] | None"]):
         try:
             configs = grid(self.base, {key: OPTIONS[key].alternatives(event.value)})
         except UserError as exc:
-            self.query_one("#sweep-error", Static).update(str(exc))
+            self.query_one("#sweep-error", Static).update(Text(str(exc)))  # typed: no markup
             return
         self.dismiss(configs)
 
@@ -91,7 +92,7 @@ class SettingsFileScreen(ModalScreen["FileChoice | None"]):
             yield Static(title, classes="dialog-title")
             if self.mode == "load":
                 yield Label("a ready experiment (data/experiments)")
-                yield Select([(name, name) for name in presets()], prompt="choose…",
+                yield Select([(Text(name), name) for name in presets()], prompt="choose…",
                              id="preset")
                 yield Label("or a TOML file")
             else:
@@ -123,7 +124,7 @@ class SettingsFileScreen(ModalScreen["FileChoice | None"]):
         try:
             self.dismiss(FileChoice(resolve_config(path), load_toml(path)))
         except UserError as exc:
-            self.query_one("#file-error", Static).update(str(exc))
+            self.query_one("#file-error", Static).update(Text(str(exc)))  # a path: no markup
 
     def action_cancel(self) -> None:
         self.dismiss(None)

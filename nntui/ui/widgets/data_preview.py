@@ -34,8 +34,8 @@ class DataPreview(Static):
                        title="scaled, as the network sees them", title_justify="left")
         for grid in (raw, scaled):
             grid.add_column("#", justify="right", style="dim")
-            for name in names:
-                grid.add_column(name, justify="right")
+            for name in names:  # column names come from a CSV header: never markup
+                grid.add_column(Text(name), justify="right")
         for i in range(min(rows, len(y_raw))):
             raw.add_row(str(i), *(num(v, 6) for v in (*x_raw[i], y_raw[i])))
             scaled.add_row(str(i), *(num(v, 4) for v in (*x_s[i], y_s[i])))

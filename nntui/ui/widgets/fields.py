@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,8 +20,9 @@ class SettingField(Vertical):
     SettingField > Horizontal { height: 1; }
     SettingField .field-label { width: 11; color: $text-muted; }
     SettingField Input, SettingField Select { width: 1fr; }
-    SettingField .field-error { color: $error; display: none; height: auto; }
-    SettingField.-error .field-error { display: block; }
+    SettingField .field-error { color: $error; display: none; width: 1fr; height: auto; }
+    SettingField.-error .field-error, SettingField.-hint .field-error { display: block; }
+    SettingField.-hint .field-error { color: $text-accent; }
     SettingField.-error Input { background: $error 25%; }
     """
 
@@ -77,11 +79,19 @@ class SettingField(Vertical):
         self.clear_error()
 
     def show_error(self, message: str) -> None:
-        self.query_one(".field-error", Label).update(message)
+        """Refuse the value in place; the message wraps under the field (typed text in it
+        is shown as typed, never read as markup)."""
+        self.query_one(".field-error", Label).update(Text(message))
+        self.remove_class("-hint")
         self.add_class("-error")
 
+    def show_hint(self, message: str) -> None:
+        """Say what to do next (not an error): shown under the field like an error."""
+        self.query_one(".field-error", Label).update(Text(message))
+        self.add_class("-hint")
+
     def clear_error(self) -> None:
-        self.remove_class("-error")
+        self.remove_class("-error", "-hint")
 
     def _commit(self) -> None:
         text = self.text

@@ -3,15 +3,30 @@
 Textual's Footer is a single row, so at 80x24 most of nntui's keys fell off its end. This
 bar lists the same active bindings (the focused widget's first, then the screen's and the
 app's), merges bindings that share a `Binding.Group` ("+ - * / lr"), and wraps between
-items only.
+items only. While a text field has focus, the keys that would be typed into it (letters,
+digits, `+ - * /`, space) are left out: the bar shows what works there.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.keys import _character_to_key
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
+
+#: What a text field adds to the bar while it has focus (its keys are not shown there).
+FIELD_KEYS = [("enter", "Confirm", True), ("tab", "Next field", True)]
+
+
+#: Keys a text field takes as text: every printable character, by Textual's key name
+#: ("plus", "slash", "space", "1", "q", ...).
+TYPED = frozenset(_character_to_key(chr(code)) for code in range(32, 127))
+
+
+def typed(key: str) -> bool:
+    """Whether a text field takes this key as text (a printable character)."""
+    return key in TYPED or (len(key) == 1 and key.isprintable())
 
 
 class KeyBar(Static):
@@ -41,11 +56,12 @@ class KeyBar(Static):
 
     def items(self) -> list[tuple[str, str, bool]]:
         """(keys, description, enabled) for every shown binding, groups merged."""
-        items: list[tuple[str, str, bool]] = []
+        typing = isinstance(self.screen.focused, Input)
+        items: list[tuple[str, str, bool]] = list(FIELD_KEYS) if typing else []
         by_action: dict[str, int] = {}
         groups: dict[str, int] = {}
         for _node, binding, enabled, _tip in self.screen.active_bindings.values():
-            if not binding.show:
+            if not binding.show or (typing and typed(binding.key)):
                 continue
             key = self.app.get_key_display(binding)
             group = binding.group

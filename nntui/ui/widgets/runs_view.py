@@ -58,8 +58,11 @@ class RunsView(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("", "#", "time", "status", "changes", "ep", "train MSE",
-                          "test MSE", "test R²")
+        # The numbers first, so that they fit beside the sidebar at 80 columns; "changes"
+        # can be long, so it comes last (the table scrolls sideways to it). "#" holds the
+        # run's number, after ● when it is selected.
+        table.add_columns("#", "status", "ep", "train MSE", "test MSE", "test R²", "time",
+                          "changes")
         overlay = self.query_one("#overlay", LossPlot)
         overlay.title = "train loss of the selected runs"
         overlay.empty_text = "enter on a run overlays its loss curve"
@@ -70,8 +73,10 @@ class RunsView(Vertical):
         self.history.on_change = None
 
     def rebuild(self) -> None:
+        """Redraw the table; when runs were added the cursor follows the newest one, so a
+        new run (a sweep's, say) is never left below the visible rows."""
         table = self.query_one(DataTable)
-        row = table.cursor_row
+        row = table.cursor_row if table.row_count == len(self.runs) else len(self.runs) - 1
         table.clear()
         previous = None
         for n, run in enumerate(self.runs, start=1):
@@ -79,11 +84,12 @@ class RunsView(Vertical):
             train, test = d["history"]["train_loss"], d["history"]["test_loss"]
             status = Text(d["status"], style="bold red" if d["status"] == "diverged" else "")
             changes = run.label or config_changes(previous, run.config)
-            table.add_row("●" if run.id in self.selected else " ", str(n),
-                          run.finished_at[11:19], status, Text(changes[:48]),
+            mark = "●" if run.id in self.selected else " "
+            table.add_row(Text(f"{mark}{n}"), status,
                           str(d["epochs_run"]), num(train[-1] if train else None, 4),
                           num(test[-1] if test else None, 4),
-                          metric_text("r2", d["metrics"]["test"]["r2"]), key=run.id)
+                          metric_text("r2", d["metrics"]["test"]["r2"]),
+                          Text(run.finished_at[11:19]), Text(changes[:48]), key=run.id)
             previous = run.config
         if self.runs:
             table.move_cursor(row=min(max(row, 0), len(self.runs) - 1))
@@ -132,7 +138,7 @@ def weights_table(runs: list[tuple[str, dict[str, Any]]]) -> Table | Text:
     names: list[str] = []
     for _, doc in runs:
         names += [n for n in doc["params"] if n not in names]
-    for name in names:
-        table.add_row(name, *(num(doc["params"].get(name), 5) if name in doc["params"]
+    for name in names:  # from run files: plain text, never markup
+        table.add_row(Text(name), *(num(doc["params"].get(name), 5) if name in doc["params"]
                               else "" for _, doc in runs))
     return table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Collapsible, Static
+from textual.widgets import Collapsible, Input, Static
 
 from nntui.lab.config import OPTIONS, ExperimentConfig
 from nntui.lab.options import Option
@@ -80,14 +80,30 @@ class Sidebar(VerticalScroll):
                     yield ParamFields(self.params)
 
     def on_mount(self) -> None:
-        self._show_source_fields(self.cfg)
+        self._show_source_fields()
 
-    def _show_source_fields(self, cfg: ExperimentConfig) -> None:
+    def _show_source_fields(self) -> None:
+        """The fields of the chosen source (csv: its path field even before a path is set)."""
+        source = self.field("dataset").text
         for key in GENERATED_ONLY:
-            self.field(key).display = cfg.dataset == "generated"
+            self.field(key).display = source == "generated"
         for key in TABLE_ONLY:
-            self.field(key).display = cfg.dataset != "generated"
-        self.field("csv").display = cfg.dataset == "csv"
+            self.field(key).display = source != "generated"
+        self.field("csv").display = source == "csv"
+
+    def on_setting_field_committed(self, message: SettingField.Committed) -> None:
+        """A new source shows its own fields at once (the app applies the change)."""
+        if message.key == "dataset":
+            self._show_source_fields()
+
+    def ask_for_csv(self) -> None:
+        """`source = csv` chosen without a file: show the path field, focused, and say so."""
+        self.field("dataset").show_hint("Now type the CSV file's path in the field below "
+                                        "and press Enter.")
+        self._show_source_fields()
+        path = self.field("csv")
+        path.query_one(Input).focus()
+        path.scroll_visible()
 
     def field(self, key: str) -> SettingField:
         return self.query_one(f"#field-{key.replace(':', '-').replace('_', '-')}",
@@ -100,5 +116,5 @@ class Sidebar(VerticalScroll):
             field = self.field(opt.key)
             if not field.has_class("-error"):
                 field.set_value(opt.format(getattr(cfg, opt.key)))
-        self._show_source_fields(cfg)
+        self._show_source_fields()
         await self.query_one(ParamFields).show(params)
