@@ -1,36 +1,36 @@
-"""Sweeps on both cores: the same 8-run sweep with one process and with two."""
+"""Sweeps as a user runs them: `nntui sweep` on one and two worker processes.
+
+A 100-run grid on the default data (10 learning rates x 10 seeds, 100 rows x 300 epochs)
+and an 8-run grid on 1338 rows, each with the compiled kernel and with NNTUI_KERNEL=off.
+CPU is the command's own plus its workers' (user + system), start-up included: a second
+process pays an interpreter and its imports, which only heavy runs earn back.
+"""
 
 from __future__ import annotations
 
-import time
+from bench_commands import timed
 
-from nntui.lab.config import ExperimentConfig
-from nntui.lab.sweep import grid, run_sweep
-
-RUNS = ["0.001", "0.002", "0.005", "0.01", "0.02", "0.05", "0.1", "0.2"]
-
-
-def timed_sweep(workers: int, epochs: int) -> tuple[float, list[dict]]:
-    configs = grid(ExperimentConfig(rows=1338, epochs=epochs), {"lr": RUNS})
-    docs: list[dict] = [{}] * len(configs)
-
-    def keep(i: int, doc: dict) -> None:
-        docs[i] = doc
-
-    start = time.perf_counter()
-    run_sweep(configs, keep, workers=workers)
-    return time.perf_counter() - start, docs
+LRS = "0.001,0.002,0.003,0.005,0.007,0.01,0.02,0.03,0.05,0.07"
+GRIDS = [
+    ("100 runs, default data", ["--lr", LRS, "--seed", ",".join(map(str, range(10)))]),
+    ("8 runs, 1338 rows x 300", ["--lr", "0.001,0.002,0.005,0.01,0.02,0.05,0.1,0.2",
+                                 "--rows", "1338"]),
+]
 
 
-def main() -> None:
-    print(f"\nSweeps of {len(RUNS)} runs on 1338 rows (2 processes pay ~0.5 s to start)")
-    print(f"  {'epochs per run':<16}{'1 process s':>12}{'2 processes s':>15}{'speed-up':>10}"
-          f"  identical")
-    for epochs in (300, 3000):
-        one, docs_one = timed_sweep(1, epochs)
-        two, docs_two = timed_sweep(2, epochs)
-        print(f"  {epochs:<16}{one:>12.2f}{two:>15.2f}{one / two:>9.2f}x  "
-              f"{docs_one == docs_two}")
+def main(repeats: int = 3) -> None:
+    print(f"\nSweeps (`nntui sweep --no-save --json`, whole command; medians of {repeats})")
+    print(f"  {'grid':<26}{'path':<10}{'1 worker wall/cpu s':>21}{'2 workers wall/cpu s':>22}")
+    for label, grid in GRIDS:
+        for path, switch in (("compiled", ""), ("python", "off")):
+            cells = []
+            for workers in (1, 2):
+                args = ["sweep", "--no-save", "--json", "--workers", str(workers), *grid]
+                runs = sorted(timed(args, switch) for _ in range(repeats))
+                wall = sorted(w for w, _ in runs)[repeats // 2]
+                cpu = sorted(c for _, c in runs)[repeats // 2]
+                cells.append(f"{wall:>11.2f}{cpu:>9.2f}")
+            print(f"  {label:<26}{path:<10}{cells[0]:>21}{cells[1]:>22}")
 
 
 if __name__ == "__main__":

@@ -1,27 +1,33 @@
-"""Per-sample SGD: nntui's trainer against a notebook-style loop, 1338 rows x 300 epochs.
+"""Per-sample SGD: the compiled kernel, the pure-Python fast path and a notebook-style loop.
 
-The notebook loop is the classic course code: numpy scalars, one sample at a time, every
-gradient written out. Both start from the same weights on the same data; the table also
-checks that they end at the same weights.
+All on the same 1338-row table (2 inputs, the notebook's 2-2-1 ReLU network, the notebook's
+initial weights), measured as CPU time per update (median of several repeats), side by
+side in one run. The notebook loop is the classic course code: numpy scalars, one sample
+at a time, every gradient written out. The table also checks the final weights: the two
+nntui paths must agree bit for bit, the notebook loop to rounding.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 
+from nntui.engine import kernel
 from nntui.engine.initialization import initial_params
 from nntui.engine.network import Architecture
 from nntui.engine.trainer import Trainer
 
-ROWS, EPOCHS, LR = 1338, 300, 0.005
+ROWS, LR = 1338, 0.005
+ARCH = Architecture(2, 2, "relu")
 
 
-def data() -> tuple[np.ndarray, np.ndarray]:
+def data(rows: int = ROWS) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    x = rng.random((ROWS, 2))
-    return x, x[:, 0] ** 2 + x[:, 1] + 0.1 * rng.random(ROWS)
+    x = rng.random((rows, 2))
+    return x, x[:, 0] ** 2 + x[:, 1] + 0.1 * rng.random(rows)
 
 
 def relu(z: float) -> float:
@@ -32,11 +38,11 @@ def relu_derivative(z: float) -> float:
     return np.where(z > 0, 1.0, 0.0)
 
 
-def notebook_loop(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> list[float]:
+def notebook_loop(x: np.ndarray, y: np.ndarray, p: np.ndarray, epochs: int) -> list[float]:
     """The classic course notebook: helper functions, every partial derivative named."""
     w1, w2, w3, w4, w5, w6, b1, b2, b3 = p
     lr = LR
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
         for i in range(len(x)):
             x1, x2, target = x[i, 0], x[i, 1], y[i]
             z1 = w1 * x1 + w2 * x2 + b1
@@ -59,49 +65,104 @@ def notebook_loop(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> list[float]:
     return [float(v) for v in (w1, w2, w3, w4, w5, w6, b1, b2, b3)]
 
 
-def lean_loop(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> list[float]:
-    """A tighter hand-written numpy-scalar loop (no helpers), for an honest second row."""
-    w1, w2, w3, w4, w5, w6, b1, b2, b3 = p
-    for _ in range(EPOCHS):
-        for i in range(len(x)):
-            x1, x2, t = x[i, 0], x[i, 1], y[i]
-            z1 = w1 * x1 + w2 * x2 + b1
-            z2 = w3 * x1 + w4 * x2 + b2
-            h1 = z1 if z1 > 0 else 0.0
-            h2 = z2 if z2 > 0 else 0.0
-            d = 2 * (w5 * h1 + w6 * h2 + b3 - t)
-            dz1 = d * w5 if z1 > 0 else 0.0
-            dz2 = d * w6 if z2 > 0 else 0.0
-            w1, w2, b1 = w1 - LR * dz1 * x1, w2 - LR * dz1 * x2, b1 - LR * dz1
-            w3, w4, b2 = w3 - LR * dz2 * x1, w4 - LR * dz2 * x2, b2 - LR * dz2
-            w5, w6, b3 = w5 - LR * d * h1, w6 - LR * d * h2, b3 - LR * d
-    return [float(v) for v in (w1, w2, w3, w4, w5, w6, b1, b2, b3)]
+def cpu(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
+    """Median CPU seconds of `fn()` over `repeats` calls, and its last result."""
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.process_time()
+        result = fn()
+        times.append(time.process_time() - start)
+    return statistics.median(times), result
 
 
-def timed(fn, *args):  # noqa: ANN001, ANN201
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
-
-
-def main() -> float:
-    """Print the table; return the speed-up over the notebook loop."""
+def trained(compiled: bool, epochs: int, batch_size: int = 1) -> Callable[[], np.ndarray]:
+    """A fresh trainer run for `epochs` epochs; returns its final parameters."""
     x, y = data()
-    arch = Architecture(2, 2, "relu")
-    theta0 = initial_params(arch, "notebook")
-    trainer = Trainer(arch, theta0, x, y, x[:0], y[:0], lr=LR)
-    fast, _ = timed(trainer.run, EPOCHS)
-    slow, reference = timed(notebook_loop, x, y, theta0)
-    lean, _ = timed(lean_loop, x, y, theta0)
-    steps = ROWS * EPOCHS
-    diff = float(np.max(np.abs(np.array(reference) - trainer.theta)))
-    print(f"\nPer-sample SGD, 2-2-1 ReLU, {ROWS} rows x {EPOCHS} epochs = {steps} steps "
-          f"(final weights differ by {diff:.1e})")
-    print(f"  {'loop':<42}{'seconds':>9}{'steps/s':>12}{'speed-up':>10}")
-    for name, secs in [("notebook-style (numpy scalars, helpers)", slow),
-                       ("lean numpy-scalar loop", lean), ("nntui Trainer.run", fast)]:
-        print(f"  {name:<42}{secs:>9.3f}{steps / secs:>12,.0f}{slow / secs:>9.1f}x")
-    return slow / fast
+
+    def go() -> np.ndarray:
+        t = Trainer(ARCH, initial_params(ARCH, "notebook"), x, y, x[:0], y[:0], lr=LR,
+                    batch_size=batch_size, compiled=compiled)
+        t.run(epochs)
+        return t.theta
+
+    return go
+
+
+def ns_per_update(compiled: bool, epochs: int, repeats: int,
+                  batch_size: int = 1) -> tuple[float, np.ndarray]:
+    secs, theta = cpu(trained(compiled, epochs, batch_size), repeats)
+    return 1e9 * secs / (ROWS * epochs), theta  # type: ignore[return-value]
+
+
+def main() -> dict[str, float]:
+    """Print the tables; return the measured ns per sample by name."""
+    x, y = data()
+    theta0 = initial_params(ARCH, "notebook")
+    note_epochs = 20
+    note, note_theta = cpu(lambda: notebook_loop(x, y, theta0, note_epochs), 3)
+    note_ns = 1e9 * note / (ROWS * note_epochs)
+    py_ns, py_theta = ns_per_update(False, note_epochs, 3)
+    rows: list[tuple[str, float]] = []
+    same = "-"
+    if kernel.BUILT is not None:
+        k_ns, k_theta = ns_per_update(True, 1000, 5)
+        _, k_short = ns_per_update(True, note_epochs, 1)
+        same = str(k_short.tobytes() == py_theta.tobytes())
+        rows.append(("nntui, compiled kernel", k_ns))
+    rows += [("nntui, pure-Python fast path", py_ns), ("notebook-style numpy-scalar loop", note_ns)]
+    diff = float(np.max(np.abs(np.array(note_theta) - py_theta)))
+    print(f"\nPer-sample SGD, 2-2-1 ReLU, {ROWS} rows (CPU time per update, medians; kernel "
+          f"= python bit for bit: {same}; notebook differs by {diff:.1e})")
+    print(f"  {'loop':<40}{'ns/step':>10}{'vs notebook':>13}")
+    for name, ns in rows:
+        print(f"  {name:<40}{ns:>10.1f}{note_ns / ns:>12.1f}x")
+    out = dict(rows)
+
+    print(f"\nMini-batches (CPU time per sample; the notebook loop is per-sample, "
+          f"{note_ns:.0f} ns)")
+    print(f"  {'batch':<8}{'path':<16}{'ns/sample':>10}{'vs notebook':>13}")
+    for batch in (8, 32):
+        paths = [("python", False)] + ([("compiled", True)] if kernel.BUILT else [])
+        for name, flag in paths:
+            ns, _ = ns_per_update(flag, 300 if flag else note_epochs, 3, batch)
+            print(f"  {batch:<8}{name:<16}{ns:>10.1f}{note_ns / ns:>12.1f}x")
+            out[f"batch {batch} {name}"] = ns
+    epoch_losses()
+    return out
+
+
+def numpy_mean_loss(arch: Architecture, theta: np.ndarray, x: np.ndarray,
+                    y: np.ndarray) -> float:
+    """The epoch loss as nntui computed it before: a BLAS forward pass and np.mean."""
+    w_in, b, v, c = arch.unpack(theta)
+    with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):
+            h = arch.spec.array_value(x @ w_in.T + b)
+            y_hat = h @ v + c
+        return float(np.mean((y_hat - y) ** 2))
+
+
+def epoch_losses() -> None:
+    """One epoch's two losses on the default run (80 train + 20 test rows), three ways."""
+    from nntui.lab.config import ExperimentConfig
+    from nntui.lab.experiment import Experiment
+
+    t = Experiment.build(ExperimentConfig()).trainer
+    arch, theta = t.arch, t.theta
+    ways = [("numpy mean (before)", lambda: (
+        numpy_mean_loss(arch, theta, t.x_train, t.y_train),
+        numpy_mean_loss(arch, theta, t.x_test, t.y_test)))]
+    for name, flag in [("pure-Python path", False), ("compiled kernel", True)]:
+        if flag and kernel.BUILT is None:
+            continue
+        other = Trainer(arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test,
+                        compiled=flag)
+        ways.append((name, lambda other=other: other._losses(theta)))  # type: ignore[misc]
+    print("\nEpoch losses (train + test), default run: 80 + 20 rows; CPU per epoch, medians")
+    print(f"  {'way':<28}{'us/epoch':>10}")
+    for name, fn in ways:
+        secs, _ = cpu(lambda fn=fn: [fn() for _ in range(1000)], 5)  # type: ignore[misc]
+        print(f"  {name:<28}{1e3 * secs:>10.1f}")
 
 
 if __name__ == "__main__":

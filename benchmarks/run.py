@@ -8,14 +8,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_app  # noqa: E402
+import bench_commands  # noqa: E402
 import bench_sweep  # noqa: E402
 import bench_trainer  # noqa: E402
 
+from nntui.engine import kernel  # noqa: E402
+
 
 def main() -> None:
+    print(f"nntui trains with: {kernel.describe()}")
     bench_trainer.main()
-    bench_app.main()
+    bench_commands.main()
     bench_sweep.main()
+    bench_app.main()
 
 
 if __name__ == "__main__":

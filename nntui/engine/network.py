@@ -94,18 +94,21 @@ class Architecture:
 
     def forward(self, theta: np.ndarray,
                 x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """z and h (rows x k) and y_hat (rows) for every row of x: the vectorised pass.
-
-        Sums run left to right as in the trace (w1*x1 + w2*x2 + b1; cumsum is sequential).
-        """
-        w_in, b, v, c = self.unpack(theta)
+        """z and h (rows x k) and y_hat (rows) for every row of x: the vectorised pass."""
         with np.errstate(all="ignore"):
-            z = x[:, :1] * w_in[:, 0]
-            for i in range(1, self.n_inputs):
-                z += x[:, i : i + 1] * w_in[:, i]
-            z += b
-            h = self.spec.array_value(z)
-            return z, h, np.cumsum(h * v, axis=1)[:, -1] + c
+            return self._forward(theta, x)
+
+    def _forward(self, theta: np.ndarray,
+                 x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`forward` without its errstate (the caller's): sums run left to right as in the
+        trace (w1*x1 + w2*x2 + b1), and cumsum is sequential."""
+        w_in, b, v, c = self.unpack(theta)
+        z = x[:, :1] * w_in[:, 0]
+        for i in range(1, self.n_inputs):
+            z += x[:, i : i + 1] * w_in[:, i]
+        z += b
+        h = self.spec.array_value(z)
+        return z, h, np.cumsum(h * v, axis=1)[:, -1] + c
 
     def predict(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
         """y_hat for every row of x (rows x n_inputs)."""
@@ -121,7 +124,7 @@ class Architecture:
     def losses(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Per-row squared error L = (y_hat - y)^2."""
         with np.errstate(all="ignore"):
-            err = self.predict(theta, x) - y
+            err = self._forward(theta, x)[2] - y
             return err * err
 
     def mean_loss(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
@@ -130,8 +133,20 @@ class Architecture:
         The compiled kernel sums the same way, so both give the same bits; numpy's mean
         (pairwise summation) may differ from it in the last bits.
         """
+        return self.mean_losses(theta, x, y, len(y))[0]
+
+    def mean_losses(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray,
+                    split: int) -> tuple[float, float | None]:
+        """`mean_loss` of rows [:split] and of rows [split:] (None if none), in one pass.
+
+        The training and test rows stacked: an epoch's two losses cost one forward pass.
+        """
         with np.errstate(all="ignore"):
-            return float(np.cumsum(self.losses(theta, x, y))[-1]) / len(y)
+            err = self._forward(theta, x)[2] - y
+            sq = err * err
+            first = float(np.cumsum(sq[:split])[-1]) / split
+            return first, float(np.cumsum(sq[split:])[-1]) / (len(y) - split) if len(
+                y) > split else None
 
     def trace(self, theta: np.ndarray | list[float], x: list[float], y: float) -> Trace:
         """Forward and backward pass for one sample, keeping every chain-rule factor."""

@@ -95,6 +95,7 @@ class Trainer:
             raise RuntimeError(f"no compiled kernel for {self.arch}: {kernel.REASON}")
         self._act = kernel.ACTIVATION_CODES.get(self.arch.activation, -1)
         self._epoch_seconds = 0.0  # measured per epoch by the kernel: sizes the next call
+        self._stacked: tuple[np.ndarray, np.ndarray] | None = None  # training + test rows
         self.reset()
 
     # -- state -------------------------------------------------------------------------
@@ -209,14 +210,16 @@ class Trainer:
     # -- training ------------------------------------------------------------------------
     def _losses(self, theta: np.ndarray) -> tuple[float, float | None]:
         """Train and test loss (None without test rows), in the kernel's summation order."""
-        train = self._mean_loss(theta, self._x, self._y)
-        return train, self._mean_loss(theta, self._xt, self._yt) if len(self._yt) else None
-
-    def _mean_loss(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
-        if self._kernel is None:
-            return self.arch.mean_loss(theta, x, y)
-        a = self.arch
-        return float(self._kernel.mean_loss(theta, x, y, a.n_inputs, a.n_hidden, self._act))
+        a, k = self.arch, self._kernel
+        if k is None:  # one numpy pass over the training and test rows stacked
+            if self._stacked is None:
+                self._stacked = (np.concatenate([self._x, self._xt]),
+                                 np.concatenate([self._y, self._yt]))
+            return a.mean_losses(theta, *self._stacked, self.n_train)
+        train = k.mean_loss(theta, self._x, self._y, a.n_inputs, a.n_hidden, self._act)
+        if not len(self._yt):
+            return train, None
+        return train, k.mean_loss(theta, self._xt, self._yt, a.n_inputs, a.n_hidden, self._act)
 
     def _finish_epoch(self) -> EpochRecord | None:
         """Record the epoch's losses and check for divergence.
