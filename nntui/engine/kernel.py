@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import zlib
-from pathlib import Path
 from types import ModuleType
 
 ENV = "NNTUI_KERNEL"
@@ -28,12 +27,10 @@ OFF = ("off", "0", "no", "false", "python")
 ACTIVATION_CODES = {"relu": 0, "sigmoid": 1, "tanh": 2, "linear": 3}
 #: Status codes of `_kernel.train`.
 DONE, NONFINITE_PARAM, NONFINITE_LOSS, BLOW_UP = 0, 1, 2, 3
+SOURCE = os.path.join(os.path.dirname(__file__), "_kernel.c")
 
 
-SOURCE = Path(__file__).with_name("_kernel.c")
-
-
-def _load(source: Path = SOURCE) -> tuple[ModuleType | None, str]:
+def _load(source: str = SOURCE) -> tuple[ModuleType | None, str]:
     """The extension module if it is built from `source` as it is now, or None and why not.
 
     An installed wheel has no source beside it; a development tree has, and an edit to it
@@ -43,7 +40,12 @@ def _load(source: Path = SOURCE) -> tuple[ModuleType | None, str]:
         from nntui.engine import _kernel
     except ImportError:
         return None, "not built (no C compiler when nntui was installed)"
-    if source.exists() and zlib.crc32(source.read_bytes()) != _kernel.SOURCE_CRC:
+    try:
+        with open(source, "rb") as f:
+            crc = zlib.crc32(f.read())
+    except OSError:  # an installed wheel: no source beside the module
+        return _kernel, ""
+    if crc != _kernel.SOURCE_CRC:
         return None, "built from an older _kernel.c (reinstall: pip install -e .)"
     return _kernel, ""
 
