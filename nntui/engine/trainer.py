@@ -86,6 +86,8 @@ class Trainer:
     def __post_init__(self) -> None:
         self.theta0 = np.array(self.theta0, dtype=float)
         self._rows = [(*map(float, x), float(y)) for x, y in zip(self.x_train, self.y_train)]
+        if not self._rows:
+            raise ValueError("a trainer needs at least one training row")
         self._x, self._y, self._xt, self._yt = (
             np.ascontiguousarray(a, dtype=np.float64)
             for a in (self.x_train, self.y_train, self.x_test, self.y_test))
