@@ -30,6 +30,7 @@
 
 #if defined(_MSC_VER)
 #define INLINE static __forceinline
+#define restrict __restrict
 #else
 #define INLINE static inline __attribute__((always_inline))
 #endif
@@ -60,8 +61,9 @@ static double seconds_now(void)
 #endif
 }
 
-/* z, h = g(z) and g'(z) of every hidden unit: the template lines of activations.py. */
-INLINE void hidden(const Net *net, const double *p, const double *xr, const int act)
+/* z, h = g(z) and (if `slope`) g'(z) of every hidden unit: activations.py's templates. */
+INLINE void hidden(const Net *net, const double *p, const double *xr, const int act,
+                   const int slope)
 {
     const Py_ssize_t n = net->n, k = net->k;
     const double *b = p + n * k + k;
@@ -80,12 +82,15 @@ INLINE void hidden(const Net *net, const double *p, const double *xr, const int 
         case SIGMOID:
             e = exp(-fabs(z));
             net->h[j] = z >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-            net->gp[j] = e / ((1.0 + e) * (1.0 + e));
+            if (slope)
+                net->gp[j] = e / ((1.0 + e) * (1.0 + e));
             break;
         case TANH:
             net->h[j] = tanh(z);
-            e = exp(-2.0 * fabs(z));
-            net->gp[j] = 4.0 * e / ((1.0 + e) * (1.0 + e));
+            if (slope) {
+                e = exp(-2.0 * fabs(z));
+                net->gp[j] = 4.0 * e / ((1.0 + e) * (1.0 + e));
+            }
             break;
         default:
             net->h[j] = z;
@@ -107,7 +112,7 @@ INLINE double output(const Net *net, const double *p)
 INLINE double backward(const Net *net, const double *p, const double *xr, double y,
                        const int act)
 {
-    hidden(net, p, xr, act);
+    hidden(net, p, xr, act, 1);
     const double d = 2.0 * (output(net, p) - y);
     const double *v = p + net->n * net->k;
     for (Py_ssize_t j = 0; j < net->k; j++) {
@@ -176,7 +181,7 @@ INLINE double mean_loss_act(const Net *net, const double *p, const double *x,
 {
     double s = 0.0;
     for (Py_ssize_t r = 0; r < rows; r++) {
-        hidden(net, p, x + r * net->n, act);
+        hidden(net, p, x + r * net->n, act, 0);
         const double err = output(net, p) - y[r];
         s = r == 0 ? err * err : s + err * err;
     }
