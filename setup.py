@@ -15,6 +15,7 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 SOURCE = "nntui/engine/_kernel.c"
+HEADER = "nntui/engine/_kernel_sgd.h"  # the arithmetic, included by SOURCE
 UNIX_FLAGS = ["-O2", "-fno-fast-math", "-ffp-contract=off", "-fno-strict-aliasing"]
 MSVC_FLAGS = ["/O2", "/fp:precise"]  # precise: no contraction into FMAs (VS 2022 on)
 
@@ -31,10 +32,11 @@ class BuildKernel(build_ext):
         super().build_extensions()
 
 
-crc = zlib.crc32((Path(__file__).parent / SOURCE).read_bytes())
+# kernel.py compares this with the files beside it: a stale build is not used.
+crc = zlib.crc32(b"".join((Path(__file__).parent / f).read_bytes() for f in (HEADER, SOURCE)))
 setup(
     ext_modules=[Extension(
-        "nntui.engine._kernel", [SOURCE], optional=True,
+        "nntui.engine._kernel", [SOURCE], depends=[HEADER], optional=True,
         define_macros=[("NNTUI_SOURCE_CRC", f"{crc}UL")],
     )],
     cmdclass={"build_ext": BuildKernel},

@@ -27,23 +27,27 @@ OFF = ("off", "0", "no", "false", "python")
 ACTIVATION_CODES = {"relu": 0, "sigmoid": 1, "tanh": 2, "linear": 3}
 #: Status codes of `_kernel.train`.
 DONE, NONFINITE_PARAM, NONFINITE_LOSS, BLOW_UP = 0, 1, 2, 3
-SOURCE = os.path.join(os.path.dirname(__file__), "_kernel.c")
+#: The kernel's source files, in the order setup.py reads them for the CRC.
+SOURCES = tuple(os.path.join(os.path.dirname(__file__), name)
+                for name in ("_kernel_sgd.h", "_kernel.c"))
 
 
-def _load(source: str = SOURCE) -> tuple[ModuleType | None, str]:
-    """The extension module if it is built from `source` as it is now, or None and why not.
+def _load(sources: tuple[str, ...] = SOURCES) -> tuple[ModuleType | None, str]:
+    """The extension module if it is built from `sources` as they are now, or None and why.
 
-    An installed wheel has no source beside it; a development tree has, and an edit to it
-    without a rebuild must not test or run the old kernel.
+    An installed wheel may have no source beside it; a development tree has, and an edit
+    to it without a rebuild must not test or run the old kernel.
     """
     try:
         from nntui.engine import _kernel
     except ImportError:
         return None, "not built (no C compiler when nntui was installed)"
+    crc = 0
     try:
-        with open(source, "rb") as f:
-            crc = zlib.crc32(f.read())
-    except OSError:  # an installed wheel: no source beside the module
+        for path in sources:
+            with open(path, "rb") as f:
+                crc = zlib.crc32(f.read(), crc)
+    except OSError:  # an installed wheel without the source
         return _kernel, ""
     if crc != _kernel.SOURCE_CRC:
         return None, "built from an older _kernel.c (reinstall: pip install -e .)"
