@@ -33,7 +33,10 @@ class BuildKernel(build_ext):
 
 
 # kernel.py compares this with the files beside it: a stale build is not used.
-crc = zlib.crc32(b"".join((Path(__file__).parent / f).read_bytes() for f in (HEADER, SOURCE)))
+try:
+    crc = zlib.crc32(b"".join((Path(__file__).parent / f).read_bytes() for f in (HEADER, SOURCE)))
+except OSError:  # an incomplete source tree: the compile fails, and the kernel is optional
+    crc = 0
 setup(
     ext_modules=[Extension(
         "nntui.engine._kernel", [SOURCE], depends=[HEADER], optional=True,
