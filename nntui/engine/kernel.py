@@ -64,8 +64,9 @@ PATH = "compiled" if AVAILABLE else "python"
 
 
 def describe() -> str:
-    """'compiled kernel', or 'pure Python (why)': for `nntui --version`."""
-    return "compiled kernel" if AVAILABLE else f"pure Python ({REASON})"
+    """What trains, for `nntui --version`: 'compiled kernel' or 'pure Python: the kernel is
+    switched off by NNTUI_KERNEL=off' (or not built, or older than its source)."""
+    return "compiled kernel" if AVAILABLE else f"pure Python: the kernel is {REASON}"
 
 
 def supports(activation: str) -> bool:
