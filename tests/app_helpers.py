@@ -6,12 +6,15 @@ a condition to hold), in a bounded number of rounds; none sleeps for a fixed tim
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from rich.console import Console
+from textual import events
+from textual.geometry import Size
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -21,10 +24,11 @@ from nntui.lab.session import Session
 from nntui.ui.app import NNApp
 from nntui.ui.screenshots import ROUNDS, SteadyApp, Unsettled, settle, wait_ready
 from nntui.ui.widgets.fields import SettingField
+from nntui.ui.widgets.keybar import CHARACTERS
 from nntui.ui.widgets.status import StatusLine
 
-__all__ = ["TrainingGate", "edit", "field", "make_app", "plain", "running", "settle",
-           "wait_until"]
+__all__ = ["TrainingGate", "drain", "edit", "field", "hit", "make_app", "plain", "resize",
+           "running", "settle", "wait_until"]
 
 
 def make_app(**cfg: object) -> NNApp:
@@ -110,6 +114,43 @@ class TrainingGate:
     def hook(self, message: Message) -> None:
         if isinstance(message, NNApp.TrainingDone):
             self.finished += 1
+
+
+async def drain(pilot: Pilot) -> None:
+    """Let the app and the widgets of its screen handle every queued message, including
+    those that handling queues (a key goes from the app to the focused widget and back to
+    a binding; an action may push a screen), in at most ROUNDS rounds.
+
+    Event-based: each round waits for a marker queued behind the messages of every node
+    that has any. `pilot.press` and `pilot.pause` instead wait for the process's CPU to go
+    idle (up to a second each), which never happens while a run trains.
+    """
+    app = pilot.app
+    nodes: list = [app]  # a key was just posted to the app
+    for _ in range(ROUNDS):
+        done = [asyncio.Event() for _ in nodes]
+        waits = [event.wait() for node, event in zip(nodes, done) if node.call_later(event.set)]
+        await asyncio.gather(*waits)
+        nodes = [node for node in (app, *app.screen.walk_children(with_self=True))
+                 if node.message_queue_size]
+        if not nodes:
+            return
+    raise Unsettled(f"messages still queued after {ROUNDS} rounds")
+
+
+async def hit(pilot: Pilot, *keys: str) -> None:
+    """Press keys as a terminal sends them, each handled (`drain`) before the next."""
+    for key in keys:
+        pilot.app.post_message(events.Key(key, CHARACTERS.get(key)))
+        await drain(pilot)
+
+
+async def resize(pilot: Pilot, width: int, height: int) -> None:
+    """The terminal is resized (as `pilot.resize_terminal`, without its wait for idle)."""
+    size = Size(width, height)
+    pilot.app._driver._size = size  # type: ignore[union-attr] # the headless driver's size
+    pilot.app.post_message(events.Resize(size, size))
+    await drain(pilot)
 
 
 async def edit(pilot: Pilot, key: str, text: str) -> SettingField:

@@ -19,9 +19,10 @@ from textual.widgets import Input, Static
 FIELD_KEYS = [("enter", "Confirm", True), ("tab", "Next field", True)]
 
 
-#: Keys a text field takes as text: every printable character, by Textual's key name
-#: ("plus", "slash", "space", "1", "q", ...).
-TYPED = frozenset(_character_to_key(chr(code)) for code in range(32, 127))
+#: Textual's key name of every printable character ("plus": "+", "space": " ", "q": "q").
+CHARACTERS = {_character_to_key(chr(code)): chr(code) for code in range(32, 127)}
+#: Keys a text field takes as text.
+TYPED = frozenset(CHARACTERS)
 
 
 def typed(key: str) -> bool:
