@@ -120,11 +120,12 @@ class NNApp(App[None]):
         self.error_console.print(self.crash.line, markup=False, highlight=False,
                                  soft_wrap=True)
 
-    def run(self, *args: Any, **kwargs: Any) -> None:
+    def run(self, *args: Any, **kwargs: Any) -> Any:
         """Run the app; after an unexpected error (reported above) exit with status 1."""
-        super().run(*args, **kwargs)
+        result = super().run(*args, **kwargs)
         if self.crash is not None:
             raise SystemExit(1)
+        return result
 
     # -- user text is never markup ---------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
