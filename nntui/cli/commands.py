@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from typing import Any
 
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, load_toml, save_toml
@@ -21,21 +24,38 @@ def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
 
 
 def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """Train; print the result; then save it. A failed save never loses the result.
+
+    The results directory is checked before training (a read-only one fails at once).
+    If saving fails anyway (a full disk), the result has been printed: the failure is the
+    one `nntui: error:` line and the exit status is 2.
+    """
     from nntui.cli.experiments import store_from
     from nntui.lab.experiment import Experiment
     from nntui.lab.report import summary
 
     store = store_from(ns)
+    if store is not None:
+        store.check_writable()
     exp = Experiment.build(cfg)
     exp.run()
     doc = exp.document()
-    saved = store.save(doc, "run") if store is not None else None
+    saved: Any = None
+    problem = ""
+    if store is not None:
+        try:
+            saved = store.save(doc, "run")
+        except UserError as exc:
+            problem = f"{exc}; the result above was not saved (see --results, --no-save)"
     if ns.json:
         print(json.dumps(doc, indent=2, allow_nan=False))
     else:
         print(summary(exp))
         if saved is not None:
             print(f"\nsaved as {saved.path}")
+    if problem:
+        sys.stdout.flush()
+        raise UserError(problem)
     return 0
 
 
@@ -80,9 +100,14 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     """Check everything the app will need first, so a mistake fails as `nntui run` does.
 
     Generated data is checked without numpy (the app paints before loading it); a table is
-    loaded here, so that a bad CSV never opens the app.
+    loaded here, so that a bad CSV never opens the app. Without a terminal (`ssh host nntui`
+    without -t, a pipe, TERM=dumb) the app would write escape codes into the void and
+    wait for keys that never come: that is refused first.
     """
     from nntui.engine.naming import check_overrides
+
+    if not has_terminal():
+        raise UserError("the app needs a terminal; use nntui run ... for headless output")
 
     table = None
     n_inputs = 2
@@ -99,3 +124,12 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
     NNApp(cfg, table, store).run()
     return 0
+
+
+def has_terminal() -> bool:
+    """True when stdin and stdout are terminals the app can draw on (not TERM=dumb)."""
+    try:
+        ttys = sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):  # closed or replaced streams
+        return False
+    return ttys and os.environ.get("TERM", "") != "dumb"

@@ -22,7 +22,6 @@ def store_from(ns: argparse.Namespace) -> RunStore | None:
     return RunStore(getattr(ns, "results", None))
 
 
-
 def sweep_axes(ns: argparse.Namespace) -> tuple[ExperimentConfig, dict[str, list[Any]]]:
     """Split the options into a base config and the lists to sweep over.
 
@@ -54,46 +53,75 @@ def sweep_axes(ns: argparse.Namespace) -> tuple[ExperimentConfig, dict[str, list
     return base, axes
 
 
+MAX_WORKERS = 32
+
+
 def cmd_sweep(ns: argparse.Namespace) -> int:
+    """Run the grid; print the table (or JSON) of the runs that finished.
+
+    A run that fails (bad data for that combination, a failed save) never stops the
+    others: they are all reported after the results, in one `nntui: error:` line, and the
+    exit status is 2. Ctrl-C stops the sweep at once (status 130); finished runs are saved.
+    """
+    from nntui.lab.config import parse_int
     from nntui.lab.sweep import grid, run_sweep, short_label, varying_keys
 
+    workers = parse_int("--workers", ns.workers)
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UserError(f"--workers must be between 1 and {MAX_WORKERS}, got {workers}")
     base, axes = sweep_axes(ns)
     configs = grid(base, axes)
     keys = varying_keys(configs)
     store = store_from(ns)
+    if store is not None:
+        store.check_writable()
     docs: list[dict[str, Any] | None] = [None] * len(configs)
     errors: list[str] = []
 
     def on_result(i: int, doc: dict[str, Any]) -> None:
         docs[i] = doc
+        label = short_label(configs[i].to_dict(), keys)
         if "error" in doc:
-            errors.append(f"{short_label(configs[i].to_dict(), keys)}: {doc['error']}")
+            errors.append(f"{label}: {doc['error']}")
         elif store is not None:
-            store.save(doc, "sweep", short_label(doc["config"], keys))
+            try:
+                store.save(doc, "sweep", short_label(doc["config"], keys))
+            except UserError as exc:
+                errors.append(f"{label}: not saved: {exc}")
         if not ns.json:
-            print(f"finished {sum(d is not None for d in docs)}/{len(configs)}: "
-                  f"{short_label(configs[i].to_dict(), keys)}", file=sys.stderr, flush=True)
+            print(f"finished {sum(d is not None for d in docs)}/{len(configs)}: {label}",
+                  file=sys.stderr, flush=True)
 
     def hang_up(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGHUP, hang_up)
-    run_sweep(configs, on_result, workers=max(1, int(ns.workers)))
+    run_sweep(configs, on_result, workers=workers)
     finished = [d for d in docs if d is not None and "error" not in d]
     if ns.json:
         print(json.dumps({"runs": finished}, indent=2, allow_nan=False))
-    else:
+    elif finished:
         print(sweep_table(finished, keys))
         if store is not None:
-            print(f"\n{len(finished)} run(s) saved in {store.directory}")
-    if ns.plot:
+            print(f"\n{len(finished) - sum(': not saved: ' in e for e in errors)} run(s) "
+                  f"saved in {store.directory}")
+    if ns.plot and finished:
         from nntui.lab.export import ascii_plot
 
         print(ascii_plot({short_label(d["config"], keys): d["history"]["train_loss"]
                           for d in finished}, log=True if ns.log else None))
-    for message in errors:
-        print(f"nntui: error: {message}", file=sys.stderr)
-    return 2 if errors else 0
+    if errors:
+        sys.stdout.flush()
+        raise UserError(failures_line(errors, len(configs)))
+    return 0
+
+
+def failures_line(errors: list[str], total: int) -> str:
+    """Every failed run in one line; a problem shared by all runs is said once."""
+    problems = {e.partition(": ")[2] for e in errors}
+    if len(errors) == total and len(problems) == 1:
+        return f"all {total} runs: {problems.pop()}"
+    return f"{len(errors)} of {total} runs failed: " + "; ".join(errors)
 
 
 def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
@@ -106,7 +134,7 @@ def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
                      num(train[-1] if train else None, 4), num(test[-1] if test else None, 4),
                      metric_text("r2", d["metrics"]["test"]["r2"]),
                      metric_text("mape", d["metrics"]["test"]["mape"])])
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
     return "\n".join(lines)

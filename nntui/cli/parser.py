@@ -25,6 +25,9 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports mistakes as one `nntui: error:` line (no usage dump)."""
 
     def error(self, message: str) -> NoReturn:
+        if message.endswith("expected one argument"):  # `--noise-range -1,1`: argparse
+            flag = message.split()[1].rstrip(":").split("/")[-1]
+            message += f" (for a value that starts with '-', write {flag}=VALUE)"
         fail(f"{message} (see 'nntui --help')")
 
 

@@ -6,6 +6,7 @@ module level would cost the app over a second at start-up.
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +22,12 @@ DIABETES_TARGET = "progression"
 MAX_CATEGORIES = 20  # text values one column may turn into indicator columns
 MAX_INPUTS = 64
 DIABETES_FEATURES = ("bmi", "bp")
+MAX_CSV_BYTES = 100 * 2**20  # a CSV (unpacked) larger than this is not a course table
+#: The first bytes of compressed files (their names may say otherwise).
+MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bz2"), (b"\xfd7zXZ\x00", "xz"),
+         (b"PK\x03\x04", "zip"), (b"\x28\xb5\x2f\xfd", "zstd"),
+         (b"7z\xbc\xaf\x27\x1c", "7z"))
+BZ2_BLOCKS = (b"1AY&SY", b"\x17rE8P\x90")  # after "BZh9": a block, or the end of stream
 
 
 @dataclass
@@ -62,8 +69,16 @@ def diabetes_frame() -> pd.DataFrame:
 
 
 def read_csv(path: str) -> pd.DataFrame:
-    """Read a CSV file, turning every way it can fail into a UserError that says why."""
+    """Read a CSV file, turning every way it can fail into a UserError that says why.
+
+    The file is read once, at most MAX_CSV_BYTES, so a stream (`--csv /dev/stdin`, a FIFO,
+    `<(...)`) keeps its header and an endless one stops at the limit. Compression is told
+    by the content, not the name: gzip, bz2, xz and a one-file zip are unpacked (within
+    the same limit); plain text named `.zip` or `.xz` is read as plain text.
+    """
     import pandas as pd
+
+    from nntui.lab.storage import UnreadableFile, read_limited
 
     if not path:
         raise UserError("no CSV file given; pass --csv PATH")
@@ -72,26 +87,70 @@ def read_csv(path: str) -> pd.DataFrame:
     if os.path.isdir(path):
         raise UserError(f"{path} is a directory, not a CSV file")
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(8192)
+        raw, _ = read_limited(path, MAX_CSV_BYTES)
+        content = decompress(raw, path)
+    except UnreadableFile as exc:
+        raise UserError(f"{path} is too large for a CSV table ({exc.problem})") from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if b"\x00" in head:
+    if b"\x00" in content[:8192]:
         raise UserError(f"{path} looks like a binary file, not a CSV text file")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(io.BytesIO(content), compression=None)
     except pd.errors.EmptyDataError:
         raise UserError(f"{path} is empty: a CSV needs a header row and data rows") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{path} is not a readable CSV file ({first})") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
     if frame.shape[1] < 2:
         raise UserError(f"{path} has {frame.shape[1]} column(s); a CSV needs at least two")
     if len(frame) == 0:
         raise UserError(f"{path} has a header but no data rows")
     return frame
+
+
+def decompress(raw: bytes, path: str) -> bytes:
+    """The text of a CSV, unpacked if its first bytes say it is compressed."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+    import zlib
+
+    from nntui.lab.storage import UnreadableFile
+
+    kind = next((name for magic, name in MAGIC if raw.startswith(magic)), None)
+    if kind == "bz2" and not (raw[3:4].isdigit() and raw[4:10] in BZ2_BLOCKS):
+        kind = None  # a text that happens to start with "BZh"
+    if kind in ("zstd", "7z"):
+        raise UserError(f"{path} is {kind}-compressed, which nntui cannot read; "
+                        "unpack it first")
+    if kind is None:
+        return raw
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if len(members) != 1:
+                    raise UserError(f"{path} is a zip archive of {len(members)} files; "
+                                    "a CSV zip must hold exactly one file")
+                with archive.open(members[0]) as fh:
+                    text = fh.read(MAX_CSV_BYTES + 1)
+        else:
+            stream = io.BytesIO(raw)
+            unpacker = gzip.GzipFile(fileobj=stream) if kind == "gzip" else \
+                bz2.BZ2File(stream) if kind == "bz2" else lzma.LZMAFile(stream)
+            with unpacker as fh:
+                text = fh.read(MAX_CSV_BYTES + 1)
+    except (OSError, EOFError, RuntimeError, NotImplementedError, zipfile.BadZipFile,
+            lzma.LZMAError, zlib.error) as exc:
+        raise UserError(f"{path} looks {kind}-compressed but cannot be unpacked "
+                        f"({str(exc) or type(exc).__name__})") from None
+    if len(text) > MAX_CSV_BYTES:
+        raise UnreadableFile(f"unpacked, it is larger than {MAX_CSV_BYTES // 2**20} MB")
+    if text[257:262] == b"ustar":
+        raise UserError(f"{path} is a tar archive; extract the CSV file from it first")
+    return text
 
 
 def from_frame(

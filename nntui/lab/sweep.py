@@ -10,9 +10,8 @@ run is a result like any other.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
+import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any
 
 from nntui.errors import UserError
@@ -40,41 +39,57 @@ def grid(base: ExperimentConfig, axes: dict[str, list[Any]]) -> list[ExperimentC
             for combo in itertools.product(*values)]
 
 
-def run_document(cfg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Build and train one experiment; the `nntui run --json` document (or an error)."""
+def run_document(cfg_dict: dict[str, Any],
+                 cancelled: Callable[[], bool] | None = None) -> dict[str, Any] | None:
+    """Build and train one experiment: its `nntui run --json` document, or an error.
+
+    Trains epoch by epoch and returns None as soon as `cancelled()` is true.
+    """
     from nntui.lab.experiment import Experiment
 
     try:
         exp = Experiment.build(from_mapping(cfg_dict, origin="sweep"))
-        exp.run()
+        if exp.trainer.run(exp.config.epochs, cancelled=cancelled) == "cancelled":
+            return None
         return exp.document()
     except UserError as exc:
         return {"error": str(exc), "config": cfg_dict}
+    except MemoryError:
+        return {"error": "out of memory: try fewer --rows or --hidden", "config": cfg_dict}
+
+
+def check_sources(configs: list[ExperimentConfig]) -> None:
+    """Every run reads its CSV again: a stream (FIFO, /dev/stdin) would only feed the first."""
+    for path in {c.csv for c in configs if c.dataset == "csv" and c.csv}:
+        if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
+            raise UserError(f"--csv {path} is not a regular file, and each run of a sweep "
+                            "reads it again: save it to a file first")
 
 
 def run_sweep(configs: list[ExperimentConfig],
               on_result: Callable[[int, dict[str, Any]], None],
               workers: int = 2, cancelled: Callable[[], bool] | None = None) -> None:
-    """Run every config (on `workers` processes); call on_result(i, doc) as each finishes."""
+    """Run every config (on `workers` processes); call on_result(i, doc) as each finishes.
+
+    Returns soon after `cancelled()` turns true (checked about ten times a second, and
+    between the epochs of an in-process run): runs in progress are abandoned, not awaited.
+    A KeyboardInterrupt does the same. Worker processes never outlive this call, and they
+    end by themselves if this process is killed (see `pool`).
+    """
+    check_sources(configs)
     if workers <= 1 or len(configs) == 1:
         for i, cfg in enumerate(configs):
             if cancelled is not None and cancelled():
                 return
-            on_result(i, run_document(cfg.to_dict()))
+            doc = run_document(cfg.to_dict(), cancelled)
+            if doc is None:
+                return
+            on_result(i, doc)
         return
-    context = multiprocessing.get_context("spawn")
-    start_resource_tracker()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures: dict[Future[dict[str, Any]], int] = {
-            pool.submit(run_document, cfg.to_dict()): i for i, cfg in enumerate(configs)}
-        try:
-            for future in as_completed(futures):
-                on_result(futures[future], future.result())
-                if cancelled is not None and cancelled():
-                    break
-        finally:
-            for future in futures:
-                future.cancel()
+    from nntui.lab.pool import run_pool
+
+    run_pool([c.to_dict() for c in configs], on_result, min(workers, len(configs)),
+             cancelled)
 
 
 def start_resource_tracker() -> None:
