@@ -100,7 +100,7 @@ DAMAGE = {
     "history an object list": (edit(lambda d: d.__setitem__("history", [])),
                                "history is not an object"),
     "unknown status": (edit(lambda d: d.__setitem__("status", "done")),
-                       "status is not 'ok' or 'diverged'"),
+                       "status is not one of ok, diverged, stopped"),
     "version a number": (edit(lambda d: d.__setitem__("nntui", 1)),
                          "nntui is not a string"),
     "schema too new": (edit(lambda d: d.__setitem__("schema", 7)),

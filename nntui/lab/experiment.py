@@ -109,8 +109,11 @@ class Experiment:
         """Train for the configured number of epochs."""
         return self.trainer.run(self.config.epochs)
 
-    def document(self) -> dict[str, Any]:
+    def document(self, stopped: bool = False) -> dict[str, Any]:
         """The `nntui run --json` document (docs/design.md §5); non-finite numbers become null.
+
+        `stopped`: the run was left unfinished on purpose (status "stopped", unless it
+        diverged).
 
         Its layout is `rundoc.RunDocument` of schema `rundoc.SCHEMA`: saved run files and
         exports read it back through `rundoc.validate_document`.
@@ -123,7 +126,7 @@ class Experiment:
             "schema": SCHEMA,
             "nntui": __version__,
             "config": self.config.to_dict(),
-            "status": t.status,
+            "status": "stopped" if stopped and not t.diverged else t.status,
             "epochs_run": t.epochs_done,
             "diverged_at_epoch": t.diverged_at,
             "history": {"train_loss": list(t.train_loss), "test_loss": list(t.test_loss),

@@ -7,12 +7,14 @@ before the schema number existed are read as schema 1 when they otherwise valida
 
 Schema 1 (docs/design.md §5 plus `schema`, `network` and, for a saved run, `run`):
 
-    schema 1 | nntui "0.1.0" | config {option: value} | status "ok"|"diverged"
+    schema 1 | nntui "0.1.0" | config {option: value} | status "ok"|"diverged"|"stopped"
     epochs_run int | diverged_at_epoch int|null | history {train_loss, test_loss, lr}
     initial_params, params {name: number|null} | metrics {train, test} of mse mae rmse r2 mape
     data {n_train, n_test, features, target, dropped_rows} | network {inputs, hidden, activation}
     run {id, finished_at, origin, label}        (saved runs only)
 
+`stopped` (added within schema 1) is a run left unfinished in the app (a reset, a new
+setting, quit); older files said "ok" with the label "stopped at epoch N" and still load.
 Numbers are finite (a non-finite one is written as null); every key above is required.
 Keys this version does not know are kept, so a file survives a load and an export intact.
 """
@@ -26,7 +28,7 @@ from nntui.errors import UserError
 
 #: The layout this nntui writes, and the newest it can read.
 SCHEMA = 1
-STATUSES = ("ok", "diverged")
+STATUSES = ("ok", "diverged", "stopped")
 METRIC_KEYS = ("mse", "mae", "rmse", "r2", "mape")
 
 #: Metric name -> value (null when there are no rows or the value is not finite).
@@ -77,7 +79,7 @@ class RunDocument(TypedDict):
     schema: int
     nntui: str
     config: dict[str, Any]
-    status: Literal["ok", "diverged"]
+    status: Literal["ok", "diverged", "stopped"]
     epochs_run: int
     diverged_at_epoch: int | None
     history: History
@@ -120,7 +122,7 @@ def validate_document(data: Any, source: str, stored: bool = False) -> RunDocume
     check.string(data, "nntui")
     check.config(check.mapping(data, "config"))
     if check.key(data, "status") not in STATUSES:
-        check.fail(f"status is not 'ok' or 'diverged': {data['status']!r}")
+        check.fail(f"status is not one of {', '.join(STATUSES)}: {data['status']!r}")
     check.integer(data, "epochs_run")
     if data.get("diverged_at_epoch") is not None:
         check.integer(data, "diverged_at_epoch")

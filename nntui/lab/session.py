@@ -178,15 +178,20 @@ class Session:
         return self.record() if self.complete else None
 
     def record(self, stopped: bool = False) -> StoredRun | None:
-        """Record the run once per state (nothing if it has not started)."""
+        """Record the run once per state; status "stopped" if `stopped` (left unfinished).
+
+        A run that has not trained one whole epoch (no loss curve yet, e.g. a quit at
+        epoch 0 after a few single steps) is not recorded: there is nothing to compare.
+        """
         t = self.trainer
         state = (self.generation, self.run_number, t.updates, t.diverged_at)
-        if t.updates == 0 or state == self._recorded:
+        if t.updates == 0 or (t.epochs_done == 0 and not t.diverged) \
+                or state == self._recorded:
             return None
         self._recorded = state
         label = f"stopped at epoch {t.epochs_done}" if stopped else ""
         with self.lock:
-            doc = self.experiment.document()
+            doc = self.experiment.document(stopped=stopped)
         return self.history.record(doc, "app", label)
 
     # -- settings --------------------------------------------------------------------------
