@@ -8,6 +8,7 @@ import signal
 import sys
 from typing import Any
 
+from nntui.cli.parser import one_line
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, read_toml
 from nntui.lab.options import format_value
@@ -89,8 +90,8 @@ def cmd_sweep(ns: argparse.Namespace) -> int:
             except UserError as exc:
                 errors.append(f"{label}: not saved: {exc}")
         if not ns.json:
-            print(f"finished {sum(d is not None for d in docs)}/{len(configs)}: {label}",
-                  file=sys.stderr, flush=True)
+            print(f"finished {sum(d is not None for d in docs)}/{len(configs)}: "
+                  f"{one_line(label)}", file=sys.stderr, flush=True)
 
     def hang_up(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nntui.cli.parser import one_line
 from nntui.errors import UserError
 from nntui.lab.report import metric_text
 from nntui.lab.runs import RunStore
@@ -17,7 +18,7 @@ from nntui.lab.runs import RunStore
 def warn_skipped(store: RunStore) -> None:
     """Name every file the last load skipped, and why."""
     for warning in store.warnings:
-        print(f"nntui: warning: {warning}", file=sys.stderr)
+        print(f"nntui: warning: {one_line(warning)}", file=sys.stderr)
 
 
 def cmd_runs(ns: argparse.Namespace) -> int:

@@ -32,8 +32,17 @@ class Parser(argparse.ArgumentParser):
 
 
 def fail(message: str) -> NoReturn:
-    print(f"nntui: error: {message}", file=sys.stderr)
+    print(f"nntui: error: {one_line(message)}", file=sys.stderr)
     raise SystemExit(EXIT_USAGE)
+
+
+def one_line(text: str) -> str:
+    """Text for one line of a terminal: user text (a value, a file name, a CSV header)
+    may hold newlines or escape sequences; they are shown escaped (`\\n`, `\\x1b`)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def experiment_options() -> Parser:

@@ -21,7 +21,7 @@ from typing import Any, cast
 
 from nntui.errors import UserError
 from nntui.lab.rundoc import RunDocument, RunFileError, RunInfo, validate_document
-from nntui.lab.storage import UnreadableFile, create_exclusive, read_regular
+from nntui.lab.storage import UnreadableFile, create_exclusive, problem, read_regular
 
 PARTIAL = ".partial"
 #: A run of the most epochs (1,000,000) takes about 80 MB; anything larger is not a run.
@@ -113,9 +113,9 @@ class RunStore:
     def _prepare(self) -> None:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
             raise UserError(f"cannot use results directory {self.directory}: "
-                            f"{exc.strerror or exc}") from None
+                            f"{problem(exc)}") from None
         if self.directory.is_file():
             raise UserError(f"results directory {self.directory} is a file")
 
@@ -129,9 +129,8 @@ class RunStore:
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:
-            raise UserError(f"cannot save runs in {self.directory}: "
-                            f"{exc.strerror or exc} (choose --results DIR or --no-save)") \
-                from None
+            raise UserError(f"cannot save runs in {self.directory}: {problem(exc)} "
+                            "(choose --results DIR or --no-save)") from None
 
     def save(self, doc: Mapping[str, Any], origin: str, label: str = "") -> StoredRun:
         """Write one run atomically under a new id and return it as stored.
