@@ -89,7 +89,7 @@ class TrainingGate:
         real_train = session.train
 
         def train(cancelled: Callable[[], bool],
-                  progress: Callable[[], None] | None = None) -> str:
+                  progress: Callable[[], None] | None = None, seconds: float = 0.0) -> str:
             def after_epoch() -> None:
                 if progress is not None:
                     progress()
@@ -100,7 +100,7 @@ class TrainingGate:
                         self._cond.wait(self.POLL)  # wakes on allow(); polls the cancel
                     self.held = False
 
-            return real_train(cancelled, after_epoch)
+            return real_train(cancelled, after_epoch, 0.0)  # one epoch per chunk
 
         session.train = train  # type: ignore[method-assign]
 

@@ -56,20 +56,20 @@ def test_a_learning_rate_change_during_an_epoch_applies_between_epochs() -> None
     s = session(epochs=4)
     t = s.trainer
     inside, release = threading.Event(), threading.Event()
-    real_epoch = t.epoch
+    real_epochs = t.epochs
     calls = 0
 
-    def epoch():  # noqa: ANN202 - the trainer's epoch, held open in epoch 2
+    def epochs(count: int, seconds: float) -> list:  # noqa: ANN202 - held open in epoch 2
         nonlocal calls
         calls += 1
         if calls == 2:
             inside.set()
             release.wait()
-        return real_epoch()
+        return real_epochs(count, seconds)
 
-    t.epoch = epoch  # type: ignore[method-assign]
+    t.epochs = epochs  # type: ignore[method-assign]
     s.running = True
-    worker = threading.Thread(target=s.train, args=(lambda: False,))
+    worker = threading.Thread(target=s.train, args=(lambda: False, None, 0.0))
     worker.start()
     inside.wait()
     s.apply(s.set_lr(0.05))  # from "the UI thread", mid-epoch

@@ -129,7 +129,7 @@ def test_training_stops_between_epochs_when_cancelled() -> None:
     def cancelled() -> bool:
         nonlocal asked
         asked += 1
-        return asked > 3  # three epochs, then the pause key
+        return asked > 3  # three one-epoch chunks, then the pause key
 
-    assert s.train(cancelled) == "paused"
+    assert s.train(cancelled, None, 0.0) == "paused"
     assert s.trainer.epochs_done == 3 and s.trainer.pos == 0 and not s.complete

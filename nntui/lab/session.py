@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 
 from nntui.engine.naming import RANDOM_PRESETS
-from nntui.engine.trainer import StepRecord, Trainer
+from nntui.engine.trainer import CHUNK_SECONDS, StepRecord, Trainer
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, validate
 from nntui.lab.data import Table
@@ -127,13 +127,16 @@ class Session:
             return self.trainer.undo()
 
     def train(self, cancelled: Callable[[], bool],
-              progress: Callable[[], None] | None = None) -> str:
-        """Train epoch by epoch to the last epoch (the body of the app's training thread).
+              progress: Callable[[], None] | None = None,
+              seconds: float = CHUNK_SECONDS) -> str:
+        """Train to the last epoch in chunks (the body of the app's training thread).
 
-        The lock is taken per epoch, so a pause or a key waits at most one epoch, and the
-        number of epochs is read afresh each time (it may change while training). Returns
-        "ok", "diverged" or "paused". It does not record the run: the caller does that on
-        its own thread (`record_if_complete`), where the history's views live.
+        Each chunk is as many whole epochs as fit in about `seconds` (0: one epoch), under
+        the lock, so a pause or a key waits at most one chunk, and the number of epochs is
+        read afresh each time (it may change while training); a learning-rate change lands
+        between two chunks. Returns "ok", "diverged" or "paused". It does not record the
+        run: the caller does that on its own thread (`record_if_complete`), where the
+        history's views live.
         """
         t = self.trainer
         status = "ok"
@@ -143,7 +146,7 @@ class Session:
                     status = "paused"
                     break
                 self._apply_pending_lr()
-                t.epoch()
+                t.epochs(self.config.epochs - t.epochs_done, seconds)
             if progress is not None:
                 progress()
         if t.diverged:
