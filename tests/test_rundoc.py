@@ -26,7 +26,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_document_validates_and_keeps_every_key(doc: dict[str, Any]) -> None:
-    assert doc["schema"] == SCHEMA == 1
+    assert doc["schema"] == SCHEMA == 2
     checked = validate_document(doc, SOURCE)
     assert checked == doc and list(checked)[0] == "schema"
     assert len(checked["history"]["train_loss"]) == len(checked["history"]["lr"]) == 3
@@ -47,7 +47,7 @@ def test_diverged_csv_run_with_overrides_validates(insurance_csv: Path) -> None:
 def test_a_file_without_schema_reads_as_schema_1(doc: dict[str, Any]) -> None:
     old = {k: v for k, v in doc.items() if k != "schema"}
     checked = validate_document(old, SOURCE)
-    assert checked["schema"] == 1 and checked == doc
+    assert checked["schema"] == 1 and checked == {**doc, "schema": 1}
 
 
 def test_run_entry_is_required_for_a_stored_run(doc: dict[str, Any]) -> None:
@@ -137,3 +137,25 @@ def test_every_kind_of_damage_is_named(doc: dict[str, Any], kind: str) -> None:
 def test_extra_keys_are_kept(doc: dict[str, Any]) -> None:
     newer = {**doc, "notes": {"by": "a later nntui"}}
     assert dict(validate_document(newer, SOURCE)) == newer
+
+
+def test_schema_2_says_what_each_number_means(doc: dict[str, Any]) -> None:
+    assert doc["metric_units"] == {"mse": "scaled", "mae": "original", "rmse": "original",
+                                   "r2": "unitless", "mape": "fraction"}
+    assert doc["divergence_reason"] is None and doc["training"]["path"] in ("compiled",
+                                                                             "python")
+    assert set(doc["metric_notes"]) == {"train", "test"}
+    broken = {k: v for k, v in doc.items() if k != "metric_units"}
+    with pytest.raises(RunFileError, match="missing key metric_units"):
+        validate_document(broken, SOURCE)
+    older = {k: v for k, v in broken.items() if k not in (
+        "divergence_reason", "metric_notes", "training")}
+    assert validate_document({**older, "schema": 1}, SOURCE)["schema"] == 1
+
+
+def test_a_diverged_run_says_why(tmp_path: Any) -> None:
+    exp = Experiment.build(ExperimentConfig(lr=1.0, n1_range=(0, 20), n2_range=(0, 50),
+                                            noise_range=(0.0, 10.0)))
+    exp.run()
+    reason = exp.document()["divergence_reason"]
+    assert reason and ("infinite or NaN" in reason or "above 1000 x" in reason)

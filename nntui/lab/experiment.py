@@ -118,7 +118,8 @@ class Experiment:
         Its layout is `rundoc.RunDocument` of schema `rundoc.SCHEMA`: saved run files and
         exports read it back through `rundoc.validate_document`.
         """
-        from nntui.lab.rundoc import SCHEMA
+        from nntui.engine.metrics import undefined_reasons
+        from nntui.lab.rundoc import SCHEMA, metric_units
 
         t = self.trainer
         table = self.dataset.table
@@ -143,6 +144,12 @@ class Experiment:
             },
             "network": {"inputs": self.arch.n_inputs, "hidden": self.arch.n_hidden,
                         "activation": self.arch.activation},
+            # schema 2: what each number means, and how it was computed
+            "divergence_reason": t.divergence_reason or None,
+            "metric_units": metric_units(self.config.scale),
+            "metric_notes": {part: undefined_reasons(self.dataset.raw(part)[1])
+                             for part in ("train", "test")},
+            "training": {"path": t.path},
         }
         return finite_or_null(doc)
 

@@ -26,8 +26,10 @@ from typing import Any, Literal, NoReturn, NotRequired, TypedDict, cast
 
 from nntui.errors import UserError
 
-#: The layout this nntui writes, and the newest it can read.
-SCHEMA = 1
+#: The layout this nntui writes, and the newest it can read. Schema 2 added
+#: `divergence_reason`, `metric_units`, `metric_notes` and `training`; schema 1 files
+#: (without them) still load.
+SCHEMA = 2
 STATUSES = ("ok", "diverged", "stopped")
 METRIC_KEYS = ("mse", "mae", "rmse", "r2", "mape")
 
@@ -88,7 +90,21 @@ class RunDocument(TypedDict):
     metrics: MetricsPair
     data: DataInfo
     network: NetworkInfo
+    divergence_reason: NotRequired[str | None]  # schema 2: why it diverged, else null
+    metric_units: NotRequired[dict[str, str]]  # schema 2: "scaled", "original", ...
+    metric_notes: NotRequired[dict[str, dict[str, str]]]  # schema 2: why a metric is null
+    training: NotRequired[dict[str, str]]  # schema 2: {"path": "compiled" | "python"}
     run: NotRequired[RunInfo]
+
+
+def metric_units(scale: str | None) -> dict[str, str]:
+    """The units of each metric: MSE in the space the network trains in, the rest original.
+
+    `mape` is a fraction (0.05 = 5%); the text and the app show it as a percentage.
+    """
+    space = "original" if scale == "none" else "scaled"
+    return {"mse": space, "mae": "original", "rmse": "original", "r2": "unitless",
+            "mape": "fraction"}
 
 
 class RunFileError(UserError):
@@ -112,7 +128,7 @@ def validate_document(data: Any, source: str, stored: bool = False) -> RunDocume
         check.fail(f"not an nntui run file (the JSON is {_kind(data)}, not an object)")
     if "nntui" not in data and "schema" not in data:
         check.fail("not an nntui run file (it has neither an 'nntui' nor a 'schema' key)")
-    schema = data.get("schema", SCHEMA)
+    schema = data.get("schema", 1)  # files from before the number existed
     if not _is_int(schema) or schema < 1:
         check.fail(f"schema is not a positive whole number: {schema!r}")
     if schema > SCHEMA:
@@ -147,6 +163,20 @@ def validate_document(data: Any, source: str, stored: bool = False) -> RunDocume
     check.integer(network, "network.inputs")
     check.integer(network, "network.hidden")
     check.string(network, "network.activation")
+    if schema >= 2:
+        if data.get("divergence_reason") is not None:
+            check.string(data, "divergence_reason")
+        else:
+            check.key(data, "divergence_reason")
+        units = check.mapping(data, "metric_units")
+        for name in METRIC_KEYS:
+            check.string(units, f"metric_units.{name}")
+        notes = check.mapping(data, "metric_notes")
+        for part in ("train", "test"):
+            reasons = check.mapping(notes, f"metric_notes.{part}")
+            for name in reasons:
+                check.string(reasons, f"metric_notes.{part}.{name}")
+        check.string(check.mapping(data, "training"), "training.path")
     doc: dict[str, Any] = {"schema": schema, **data}
     if stored or "run" in data:
         run = check.mapping(data, "run")
