@@ -34,6 +34,10 @@ def private_data_home(tmp_path_factory: pytest.TempPathFactory,
     """Runs are saved under XDG_DATA_HOME: never the real one during tests."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    # Relative paths a test types (a file dialog, a fuzzed -o) land in a scratch folder,
+    # never in the checkout.
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
     return home
 
 

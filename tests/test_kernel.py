@@ -54,6 +54,8 @@ def test_a_whole_run_gives_the_same_document_on_both_paths(args: list[str]) -> N
     code = ("import sys; from nntui.cli import main;"
             f"sys.exit(main(['run', '--json', '--no-save', *{args!r}]))")
     docs = [json.loads(python(code, NNTUI_KERNEL=switch)) for switch in ("", "off")]
+    assert [doc.pop("training") for doc in docs] == [{"path": "compiled"},
+                                                      {"path": "python"}]
     for doc in docs:
         doc.pop("nntui", None)
     assert docs[0] == docs[1]
