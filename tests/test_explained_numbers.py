@@ -181,3 +181,35 @@ def test_a_chaotic_run_is_called_too_sensitive_not_wrong() -> None:
         scale="none", activation="tanh", lr=0.01, epochs=20)))
     assert not wild.agree and wild.sensitivity > 1.0  # one ulp moves nntui itself by > 1
     assert wild.too_sensitive and "too sensitive to compare" in wild.verdict
+
+
+def test_conventions_command_and_its_json(cli: Cli) -> None:
+    import json
+
+    code, out, _ = cli("conventions", "--batch-size", "4")
+    assert code == 0 and "scikit-learn" in out and "it needs lr / 4" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+    code, out, _ = cli("conventions", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["batch_size"] == 1
+    assert [r["tool"] for r in doc["rows"]][:3] == ["nntui", "scikit-learn", "Keras"]
+
+
+def test_compare_says_why_it_cannot_agree(cli: Cli) -> None:
+    import json
+
+    code, out, _ = cli("compare-sklearn", "--scale", "none", "--activation", "tanh",
+                       "--lr", "0.01", "--epochs", "20", "--json")
+    doc = json.loads(out)
+    assert code == 0 and not doc["agree"] and doc["sensitivity"] > 1.0
+    assert "too sensitive to compare" in doc["verdict"]
+
+
+def test_version_names_the_training_path(cli: Cli) -> None:
+    code, out, _ = cli("--version")
+    assert code == 0 and out.startswith("nntui ") and ("kernel" in out or "Python" in out)
+
+
+def test_sweep_table_labels_its_units(cli: Cli) -> None:
+    code, out, _ = cli("sweep", "--no-save", "--lr", "0.01,0.1", "--epochs", "2")
+    assert code == 0 and "train MSE (scaled)" in out.splitlines()[0]

@@ -26,11 +26,19 @@ def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     return compare(cfg, ns)
 
 
+def cmd_conventions(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """`nntui conventions`: one run's loss under each tool's convention."""
+    from nntui.cli.experiments import cmd_conventions as conventions
+
+    return conventions(cfg, ns)
+
+
 COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]] = {
     None: cmd_app,
     "run": cmd_run,
     "step": cmd_step,
     "compare-sklearn": cmd_compare,
+    "conventions": cmd_conventions,
 }
 
 

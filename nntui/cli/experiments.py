@@ -12,7 +12,7 @@ from nntui.cli.parser import one_line
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, read_toml
 from nntui.lab.options import format_value
-from nntui.lab.report import metric_text, num
+from nntui.lab.report import metric_labels, metric_text, num
 from nntui.lab.runs import RunStore
 
 
@@ -126,7 +126,10 @@ def failures_line(errors: list[str], total: int) -> str:
 
 
 def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
-    head = [*keys, "status", "epochs", "train MSE", "test MSE", "test R²", "test MAPE"]
+    scales = {d["config"].get("scale", "minmax") for d in docs}
+    mse = metric_labels(scales.pop() if len(scales) == 1 else "mixed")["mse"]
+    head = [*keys, "status", "epochs", f"train {mse}", f"test {mse}", "test R²",
+            "test MAPE"]
     rows = []
     for d in docs:
         train, test = d["history"]["train_loss"], d["history"]["test_loss"]
@@ -157,7 +160,9 @@ def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
                "sklearn": {"train_loss": theirs.train_loss, "test_loss": theirs.test_loss,
                            "params": dict(zip(check.names, theirs.theta.tolist()))},
                "largest_weight_difference": check.largest_weight_difference,
-               "largest_loss_difference": check.largest_loss_difference}
+               "largest_loss_difference": check.largest_loss_difference,
+               "agree": check.agree, "sensitivity": check.sensitivity,
+               "verdict": check.verdict}
         print(json.dumps(finite_or_null(doc), indent=2, allow_nan=False))
         return 0
     print(f"nntui vs scikit-learn MLPRegressor(solver='sgd', batch_size={cfg.batch_size}, "
@@ -170,5 +175,22 @@ def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
                              check.weight_differences):
         print(f"  {name:<7}{num(a):>14}{num(b):>14}{d:>14.2e}")
     print(f"\nlargest weight difference {check.largest_weight_difference:.3e}; "
-          f"largest epoch-loss difference {check.largest_loss_difference:.3e}")
+          f"largest epoch-loss difference {check.largest_loss_difference:.3e}: "
+          f"{check.verdict}")
+    return 0
+
+
+def cmd_conventions(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """Epoch 1 of the run under each tool's loss convention (lab/conventions.py)."""
+    from dataclasses import asdict
+
+    from nntui.lab.conventions import conventions, conventions_text
+    from nntui.lab.experiment import Experiment, finite_or_null
+
+    conv = conventions(Experiment.build(cfg))
+    if ns.json:
+        print(json.dumps(finite_or_null(asdict(conv)), indent=2, allow_nan=False))
+        return 0
+    print("Epoch 1 from the initial weights, as each tool reports it:\n")
+    print(conventions_text(conv))
     return 0

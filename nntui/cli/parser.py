@@ -73,6 +73,17 @@ def add_results_options(parser: argparse.ArgumentParser) -> None:
                        help="do not save runs")
 
 
+class VersionAction(argparse.Action):
+    """`nntui --version`: the version and the training path (compiled kernel or Python)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from nntui.engine.kernel import describe
+
+        print(f"nntui {__version__} ({describe()})")
+        raise SystemExit(0)
+
+
 def build_parser() -> Parser:
     common = experiment_options()
     parser = Parser(
@@ -80,7 +91,8 @@ def build_parser() -> Parser:
         description="Single-step the mathematics of a small neural network. With no "
         "command, open the app on these settings.",
     )
-    parser.add_argument("--version", action="version", version=f"nntui {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0,
+                        help="show the version and which training path runs, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", parents=[common], help="train headless and print a summary",
                          description="Train headless; print a summary or one JSON document.")
@@ -113,6 +125,13 @@ def build_parser() -> Parser:
         "matching learning rate (2*lr: its loss is half the squared error).")
     compare.add_argument("--json", action="store_true", help="print one JSON object")
     compare.add_argument("--log", action="store_true", help="log scale for the plot")
+    conventions = sub.add_parser(
+        "conventions", parents=[common],
+        help="one run's epoch-1 loss as nntui, scikit-learn, Keras and PyTorch report it",
+        description="Epoch 1 replayed from the initial weights: the loss each tool reports "
+        "(after vs before the updates, L vs ½L), the learning rate each needs for the same "
+        "updates, and the mean-vs-sum rule for mini-batches. Computed from the run.")
+    conventions.add_argument("--json", action="store_true", help="print one JSON object")
     runs = sub.add_parser("runs", help="list the saved runs")
     add_results_options(runs)
     export = sub.add_parser("export", help="export runs as CSV, JSON or a Markdown report")

@@ -68,33 +68,32 @@ def conventions(exp: Experiment) -> Conventions:
     after = replay.train_loss[0] if replay.train_loss else float("nan")
     lr, b = t.lr, t.batch_size
     rows = [
-        Convention("nntui", "(y_hat - y)²", "mean over the training rows after the epoch's "
-                   "last update", after, lr, "lr"),
-        Convention("scikit-learn", "½(y_hat - y)²", "loss_curve_: ½ x the mean of the losses "
-                   "before each update", before / 2.0, 2.0 * lr, "2 x lr (its loss is ½L)"),
-        Convention("Keras", "(y_hat - y)² (mse)", "running mean of the batch losses before "
-                   "each update", before, lr, "lr (mean over the batch)"),
-        Convention("PyTorch, reduction='mean'", "(y_hat - y)² (MSELoss)", "a loop's mean of "
-                   "loss.item() over the batches", per_batch, lr, "lr"),
-        Convention("PyTorch, reduction='sum'", "(y_hat - y)² summed over the batch",
-                   "a loop's mean of loss.item() over the batches", per_batch * b, lr / b,
-                   f"lr / batch size (= lr / {b})"),
+        Convention("nntui", "(y_hat - y)²", "mean L after the epoch's last update",
+                   after, lr, "lr"),
+        Convention("scikit-learn", "½(y_hat - y)²", "loss_curve_, mean L before each update",
+                   before / 2.0, 2.0 * lr, "2 x lr: L is halved"),
+        Convention("Keras", "(y_hat - y)², 'mse'", "running mean of L before each update",
+                   before, lr, "lr"),
+        Convention("PyTorch, reduction='mean'", "MSELoss, batch mean",
+                   "mean of loss.item() over the batches", per_batch, lr, "lr"),
+        Convention("PyTorch, reduction='sum'", "MSELoss, batch sum",
+                   "mean of loss.item() over the batches", per_batch * b, lr / b,
+                   f"lr / {b}: sums are {b}x"),
     ]
     return Conventions(rows, b, first_mean, first_sum)
 
 
 def conventions_text(conv: Conventions) -> str:
     """The conventions as a plain table, for `nntui conventions` and the framework check."""
-    lines = [f"  {'tool':<27}{'epoch-1 loss':>14}  {'lr for the same updates':<26}"
-             "reported as"]
+    lines = [f"  {'tool':<26}{'epoch-1 loss':>13}  lr for the same updates"]
     for c in conv.rows:
-        lines.append(f"  {c.tool:<27}{num(c.value):>14}  {num(c.lr) + ' = ' + c.lr_rule:<26}"
-                     f"{c.reported}")
+        lines.append(f"  {c.tool:<26}{num(c.value):>13}  {num(c.lr)} ({c.lr_rule})")
+        lines.append(f"      L = {c.loss_per_sample}; reported: {c.reported}")
     b = conv.batch_size
-    lines += ["", f"Mini-batches: the gradient of a batch is the mean of its {b} per-sample "
-              "gradients (nntui, Keras, PyTorch 'mean');"
-              f" over the first batch dL/db_out = {num(conv.first_batch_mean)} (mean) vs "
-              f"{num(conv.first_batch_sum)} (sum)."
-              + (" With batch size 1 they are the same number." if b == 1 else
-                 f" A sum is {b}x larger, so it needs lr / {b}.")]
+    lines += ["", f"Mini-batches: the gradient of a batch is the mean of its {b} per-sample",
+              "gradients (nntui, Keras, PyTorch 'mean'). Over the first batch",
+              f"dL/db_out = {num(conv.first_batch_mean)} (mean) vs "
+              f"{num(conv.first_batch_sum)} (sum).",
+              "With batch size 1 they are the same." if b == 1 else
+              f"A sum is {b}x larger: it needs lr / {b}."]
     return "\n".join(lines)
