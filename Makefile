@@ -4,7 +4,8 @@ STAMP := .venv/.installed
 
 .PHONY: run test bench screenshots lint clean
 
-$(STAMP): pyproject.toml
+# The compiled kernel is rebuilt when its sources change (it is optional: no compiler, no kernel).
+$(STAMP): pyproject.toml setup.py nntui/engine/_kernel.c nntui/engine/_kernel_sgd.h
 	python3 -m venv .venv
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
