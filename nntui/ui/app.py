@@ -137,7 +137,7 @@ class NNApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Keys typed ahead of a quit (`q` then `i` over a slow link) are dropped."""
-        if isinstance(event, events.Key) and self._exit:
+        if isinstance(event, events.Key) and self.leaving:
             return
         await super().on_event(event)
 
@@ -214,8 +214,13 @@ class NNApp(App[None]):
             self.notify(warning, severity="warning", timeout=10)
 
     # -- training (the thread itself: training.py) ------------------------------------------
+    @property
+    def leaving(self) -> bool:
+        """The app is shutting down: its widgets may be gone (a worker may still report)."""
+        return self._exit or not self.is_running
+
     def on_nnapp_progress(self, message: Progress) -> None:
-        if message.generation == self.live.generation:
+        if message.generation == self.live.generation and not self.leaving:
             self.rate = message.rate
             self.refresh_training()
 
@@ -224,6 +229,8 @@ class NNApp(App[None]):
             return
         self.live.running = False
         self.live.record_if_complete()
+        if self.leaving:  # the run is kept; there is nothing left to redraw
+            return
         self.rate = message.rate
         self.refresh_training()
         self.show_history_warnings()
