@@ -77,9 +77,13 @@ class Terminal:
 
     def stall(self) -> None:
         """The connection stalls: nothing is read any more, until the app is stuck writing
-        to the terminal (one of its threads waits in write(2), the pty being full)."""
-        with open("/proc/thread-self/syscall") as own:  # this very read is read(2)...
-            write = int(own.read().split()[0]) + 1  # ...and write(2) follows it on Linux
+        to the terminal (one of its threads waits in write(2), the pty being full). Where
+        /proc does not show system calls, the stall is skipped."""
+        try:
+            with open("/proc/thread-self/syscall") as own:  # this very read is read(2)...
+                write = int(own.read().split()[0]) + 1  # ...and write(2) follows it on Linux
+        except (OSError, ValueError):
+            return
         deadline = time.monotonic() + HANG_GUARD
         while time.monotonic() < deadline:
             for path in glob.glob(f"/proc/{self.proc.pid}/task/*/syscall"):
@@ -87,6 +91,8 @@ class Terminal:
                     with open(path) as task:
                         if int(task.read().split()[0]) == write:
                             return
+                except PermissionError:
+                    return
                 except (OSError, ValueError, IndexError):  # the thread ended, or running
                     continue
             time.sleep(0.01)  # a poll for a state, bounded by the deadline

@@ -49,10 +49,12 @@ def test_a_hang_up_during_live_training_saves_the_run_and_leaves_no_process(
     is gone with status 129 (it used to exit normally through Textual, which hung for
     ever in its writer thread when the terminal stopped taking output: parent pid 1)."""
     results = tmp_path / "runs"
-    term = Terminal(RUN_APP, ["--epochs", "100000", "--results", str(results)], home,
-                    tmp_path)
+    # A run far too long to finish here (minutes even with the compiled kernel), so that
+    # the app keeps drawing it until the terminal is full.
+    term = Terminal(RUN_APP, ["--epochs", "1000000", "--rows", "1000", "--results",
+                              str(results)], home, tmp_path)
     terminals.append(term)
-    term.wait_for(r"ready\s+ep 0/100000")
+    term.wait_for(r"ready\s+ep 0/1000000")
     term.press(" ")
     term.wait_for(r"running\s+ep [1-9]")
     term.stall()
