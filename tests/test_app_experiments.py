@@ -139,6 +139,8 @@ async def test_framework_check_screen() -> None:
         await settle(pilot)
         assert screen.result is not None and screen.result.largest_weight_difference < 1e-9
         assert "they agree" in plain(screen.query_one("#framework-status"))
+        conventions = plain(screen.query_one("#framework-conventions"))
+        assert "scikit-learn" in conventions and "Keras" in conventions
         await pilot.press("escape")
         assert not isinstance(app.screen, FrameworkScreen)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -13,11 +14,29 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from nntui.errors import UserError
+from nntui.lab.conventions import Conventions, conventions
 from nntui.lab.experiment import Experiment
 from nntui.lab.framework import AGREE_TOLERANCE, FrameworkCheck, framework_check
 from nntui.lab.numbers import num
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
+
+
+def conventions_table(conv: Conventions) -> Group:
+    """Epoch 1 as each tool reports it, and the lr each needs (lab/conventions.py)."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", title_justify="left",
+                  title="\nepoch 1 as each tool reports it")
+    for name in ("tool", "loss", "lr"):
+        table.add_column(name, justify="left" if name == "tool" else "right")
+    for row in conv.rows:
+        table.add_row(row.tool, num(row.value), num(row.lr))
+    b = conv.batch_size
+    note = ("nntui: mean L after the epoch; scikit-learn: ½ x mean L before each update "
+            "(its L is halved, so 2 x lr); Keras and PyTorch: mean L before each update. "
+            f"Batches of {b}: the mean gradient "
+            + ("(the same as the sum for one row)." if b == 1 else
+               f"(a sum would be {b}x: lr / {b})."))
+    return Group(table, Text(note, style="dim"))
 
 
 class FrameworkScreen(Screen[None]):
@@ -38,6 +57,7 @@ class FrameworkScreen(Screen[None]):
             yield LossPlot(id="framework-plot")
             with VerticalScroll(id="framework-side"):
                 yield Static(id="framework-weights")
+                yield Static(id="framework-conventions")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -50,26 +70,26 @@ class FrameworkScreen(Screen[None]):
         try:
             result = framework_check(self.experiment,
                                      cancelled=lambda: worker.is_cancelled)
+            conv = conventions(self.experiment)
         except UserError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.show, result)
+            self.app.call_from_thread(self.show, result, conv)
 
     def show_error(self, message: str) -> None:
         self.query_one("#framework-status", Static).update(Text(message, style="bold red"))
 
-    def show(self, result: FrameworkCheck) -> None:
+    def show(self, result: FrameworkCheck, conv: Conventions | None = None) -> None:
         self.result = result
         cfg = self.experiment.config
-        agree = result.agree
         status = Text(f"MLPRegressor(sgd, batch_size={cfg.batch_size}, momentum=0, alpha=0, "
                       f"shuffle=False, learning_rate_init=2*lr={num(2 * cfg.lr)}), "
                       f"{result.epochs} epochs. Largest weight difference "
                       f"{result.largest_weight_difference:.2e}, largest loss difference "
                       f"{result.largest_loss_difference:.2e}: ")
-        status.append("they agree." if agree else "they differ (see the table).",
-                      style="bold green" if agree else "bold yellow")
+        status.append(result.verdict, style="bold green" if result.agree else
+                      "bold cyan" if result.too_sensitive else "bold yellow")
         self.query_one("#framework-status", Static).update(status)
         self.query_one(LossPlot).show({"nntui": result.ours_train,
                                        "scikit-learn": result.theirs.train_loss},
@@ -83,6 +103,8 @@ class FrameworkScreen(Screen[None]):
             table.add_row(name, num(a), num(b),
                           Text(f"{d:.1e}", style="green" if close else "yellow"))
         self.query_one("#framework-weights", Static).update(table)
+        if conv is not None:
+            self.query_one("#framework-conventions", Static).update(conventions_table(conv))
 
     def action_toggle_log(self) -> None:
         plot = self.query_one(LossPlot)
