@@ -95,6 +95,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "runs-weights-80x24": ({"epochs": 100}, ("f", "plus", "f", "4", "enter", "up",
                                              "enter", "o"), (80, 24)),
     "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
+    "inspector-chain-80x24": ({}, ("i", "pagedown", "pagedown"), (80, 24)),
+    "framework-80x24": ({"epochs": 20}, ("k",), (80, 24)),
 }
 
 
