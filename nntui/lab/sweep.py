@@ -92,23 +92,6 @@ def run_sweep(configs: list[ExperimentConfig],
              cancelled)
 
 
-def start_resource_tracker() -> None:
-    """Start multiprocessing's helper process with the real stderr.
-
-    Inside a Textual app sys.stderr is replaced by an object without a file descriptor,
-    and the helper cannot be started from there ("bad value(s) in fds_to_keep").
-    """
-    import sys
-    from multiprocessing import resource_tracker
-
-    saved = sys.stderr
-    sys.stderr = sys.__stderr__
-    try:
-        resource_tracker.ensure_running()
-    finally:
-        sys.stderr = saved
-
-
 def varying_keys(configs: list[ExperimentConfig]) -> list[str]:
     """The option names whose values differ between the configs (for tables and legends)."""
     dicts = [c.to_dict() for c in configs]
