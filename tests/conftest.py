@@ -9,8 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from nntui.cli import main
+
+# Every property test draws the same examples on every run (and keeps no example
+# database): the suite is deterministic, and a failure can be repeated exactly.
+settings.register_profile("nntui", derandomize=True, database=None, deadline=None)
+settings.load_profile("nntui")
 
 INSURANCE_LIKE = """age,sex,bmi,children,smoker,region,charges
 19,female,27.9,0,yes,southwest,16884.92
