@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import signal
 import stat
 import subprocess
 import sys
@@ -161,6 +162,33 @@ def test_fifo_device_huge_and_deep_run_files_are_skipped(results: Path) -> None:
         "run-fifo.json": "not a regular file (it is a FIFO)",
         "run-huge.json": "larger than 256 MB",
         "run-zero.json": "not a regular file (it is a device)"}
+
+
+def test_a_hang_up_while_saving_comes_after_the_file_is_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`nntui sweep` ends on SIGHUP (SystemExit): never between a temporary and its link."""
+    from nntui.lab.experiment import Experiment
+
+    exp = Experiment.build(ExperimentConfig(epochs=1))
+    exp.run()
+    original = storage._write_temp
+
+    def written_then_hang_up(tmp_dir: str, text: str) -> str:
+        tmp = original(tmp_dir, text)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGHUP)
+        return tmp
+
+    def hang_up(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    monkeypatch.setattr(storage, "_write_temp", written_then_hang_up)
+    old = signal.signal(signal.SIGHUP, hang_up)
+    try:
+        with pytest.raises(SystemExit):
+            RunStore(tmp_path).save(exp.document(), "sweep")
+    finally:
+        signal.signal(signal.SIGHUP, old)
+    assert len(RunStore(tmp_path).load()) == 1 and not (tmp_path / ".partial").exists()
 
 
 # -- 3. a saved TOML from another folder ----------------------------------------------------

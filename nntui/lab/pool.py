@@ -18,11 +18,12 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, cast
+
+from nntui.lab.storage import signals_held
 
 POLL = 0.1  # seconds between two looks at `cancelled()`
 PR_SET_PDEATHSIG = 1
@@ -63,8 +64,8 @@ def run_pool(tasks: list[dict[str, Any]], on_result: Callable[[int, dict[str, An
         conn, child = ctx.Pipe()
         proc = ctx.Process(target=worker_main, args=(child, os.getpid()), daemon=True,
                            name="nntui-sweep")
-        with sigint_blocked():  # the child starts with SIGINT blocked, then ignores it
-            proc.start()
+        with signals_held(frozenset({signal.SIGINT})):  # the child starts with it held,
+            proc.start()  # so a Ctrl-C while it starts cannot print a traceback from it
         child.close()
         procs.append(proc)
         hand_out(conn, proc)
@@ -102,21 +103,6 @@ def stop(procs: list[BaseProcess], conns: list[Connection]) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=5)
-
-
-@contextmanager
-def sigint_blocked() -> Iterator[None]:
-    """Block SIGINT in this thread while a child is spawned (it inherits the mask), so a
-    Ctrl-C during its start-up cannot print a KeyboardInterrupt traceback from it; a
-    pending SIGINT reaches this process when the block ends."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def worker_main(conn: Connection, parent: int) -> None:

@@ -6,7 +6,8 @@ overwrites, so that processes saving runs at the same moment cannot lose each ot
 Only regular files are replaced: a symlink is followed and its target written, a device or
 a FIFO (`-o /dev/stdout`, `--save-config /dev/null`) is written directly, never turned into
 a regular file; `write_output` also reads `-` as standard output. A replaced file keeps its
-mode; a new one gets the umask's. `read_limited` and `read_regular` never read more than a
+mode; a new one gets the umask's. Ending signals wait until a write is complete.
+`read_limited` and `read_regular` never read more than a
 limit, so a stream, `/dev/zero` or a huge file cannot exhaust memory.
 """
 
@@ -14,17 +15,40 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 #: errno values of a filesystem without hard links (FAT, some network mounts).
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,
                            errno.EMLINK})
 CHUNK = 1 << 16
+#: Signals that end nntui (Ctrl-C, a dropped SSH session, kill): held while a file is written.
+ENDING = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM")
+                   if hasattr(signal, name))
 #: Names that stand for an open file or a device (/dev/stdout, /proc/self/fd/1): a rename
 #: there would replace what they point to.
 DIRECT = ("/dev/", "/proc/")
+
+
+@contextmanager
+def signals_held(signals: frozenset[int] = ENDING) -> Iterator[None]:
+    """Hold `signals` in this thread for the duration; they arrive when it ends.
+
+    A Ctrl-C or a hang-up then comes after a file is complete and its temporary gone,
+    never in between; a process spawned meanwhile starts with them held too.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 class UnreadableFile(Exception):
@@ -73,16 +97,17 @@ def atomic_write(path: str, text: str, tmp_dir: str | None = None) -> None:
     path = os.path.realpath(path)  # a link's target is replaced, the link stays
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
-    tmp = _write_temp(tmp_dir or directory, text)
-    try:
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink(tmp)
-        raise
-    finally:
-        _remove_if_empty(tmp_dir, directory)
+    with signals_held():
+        tmp = _write_temp(tmp_dir or directory, text)
+        try:
+            if mode is not None:
+                os.chmod(tmp, mode)
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        finally:
+            _remove_if_empty(tmp_dir, directory)
     _fsync_dir(directory)
 
 
@@ -116,19 +141,20 @@ def create_exclusive(path: str, text: str, tmp_dir: str | None = None) -> None:
     """
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    tmp = _write_temp(tmp_dir or directory, text)
-    try:
+    with signals_held():
+        tmp = _write_temp(tmp_dir or directory, text)
         try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError as exc:
-            if exc.errno not in NO_HARD_LINKS:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
                 raise
-            _reserve_and_replace(tmp, path)
-    finally:
-        _unlink(tmp)
-        _remove_if_empty(tmp_dir, directory)
+            except OSError as exc:
+                if exc.errno not in NO_HARD_LINKS:
+                    raise
+                _reserve_and_replace(tmp, path)
+        finally:
+            _unlink(tmp)
+            _remove_if_empty(tmp_dir, directory)
     _fsync_dir(directory)
 
 
