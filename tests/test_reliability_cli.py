@@ -277,3 +277,21 @@ def test_no_noise_is_a_point_range(run_json: Callable[..., dict], cli: Cli) -> N
     assert doc["config"]["noise-range"] == [0.0, 0.0]
     assert "LO must be below HI" in one_error(*cli("run", "--n1-range", "3,3"))
     assert "LO must be at most HI" in one_error(*cli("run", "--noise-range", "2,1"))
+
+
+# -- user text never reaches the terminal as escape sequences (the CLI side of A) ------------
+def test_escape_sequences_in_user_text_are_shown_escaped(cli: Cli, tmp_path: Path) -> None:
+    table = tmp_path / "esc.csv"
+    table.write_text("age\x1b[2J,charges\n1,2\n3,4\n5,7\n")
+    results = ["--results", str(tmp_path / "runs")]
+    for command in (["run"], ["step"], ["sweep", "--workers", "1", "--lr", "0.1,0.2"]):
+        code, out, err = cli(*command, "--epochs", "1", "--csv", str(table), *results)
+        assert code == 0 and "\x1b" not in out + err, (command, err)
+        assert "age\\x1b[2J" in out or command[0] == "sweep"  # a sweep shows no columns
+    ids = [r.id for r in RunStore(tmp_path / "runs").load()]
+    code, out, _ = cli("export", *ids, "--format", "md", *results)
+    assert code == 0 and "\x1b" not in out
+    code, out, _ = cli("runs", *results)
+    assert code == 0 and "\x1b" not in out
+    code, _, err = cli("run", "--target", "x\x1b[31m\ny", "--csv", str(table))
+    assert "'x\\x1b[31m\\ny'" in one_error(code, "", err)

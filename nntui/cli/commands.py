@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from nntui.cli.parser import printable
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, load_toml, save_toml
 
@@ -50,9 +51,9 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     if ns.json:
         print(json.dumps(doc, indent=2, allow_nan=False))
     else:
-        print(summary(exp))
+        print(printable(summary(exp)))
         if saved is not None:
-            print(f"\nsaved as {saved.path}")
+            print(printable(f"\nsaved as {saved.path}"))
     if problem:
         sys.stdout.flush()
         raise UserError(problem)
@@ -91,7 +92,7 @@ def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     for n, w in enumerate(worked):
         title = f"Step {n + 1} of {len(worked)}: epoch {w.record.epoch}, sample {w.index}"
         print(("## " if ns.markdown else "") + title + ("\n" if ns.markdown else ""))
-        print(to_text(w, markdown=ns.markdown))
+        print(printable(to_text(w, markdown=ns.markdown)))
         print()
     return 0
 

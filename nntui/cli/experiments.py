@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from nntui.cli.parser import one_line
+from nntui.cli.parser import one_line, printable
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, read_toml
 from nntui.lab.options import format_value
@@ -102,15 +102,15 @@ def cmd_sweep(ns: argparse.Namespace) -> int:
     if ns.json:
         print(json.dumps({"runs": finished}, indent=2, allow_nan=False))
     elif finished:
-        print(sweep_table(finished, keys))
+        print(printable(sweep_table(finished, keys)))
         if store is not None:
             print(f"\n{len(finished) - sum(': not saved: ' in e for e in errors)} run(s) "
                   f"saved in {store.directory}")
     if ns.plot and finished:
         from nntui.lab.export import ascii_plot
 
-        print(ascii_plot({short_label(d["config"], keys): d["history"]["train_loss"]
-                          for d in finished}, log=True if ns.log else None))
+        print(printable(ascii_plot({short_label(d["config"], keys): d["history"]["train_loss"]
+                                    for d in finished}, log=True if ns.log else None)))
     if errors:
         sys.stdout.flush()
         raise UserError(failures_line(errors, len(configs)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nntui.cli.parser import one_line
+from nntui.cli.parser import one_line, printable
 from nntui.errors import UserError
 from nntui.lab.report import metric_text
 from nntui.lab.runs import RunStore
@@ -34,9 +34,9 @@ def cmd_runs(ns: argparse.Namespace) -> int:
     previous = None
     for r in runs:
         test = r.doc["metrics"]["test"]
-        print(f"{r.id}  {r.origin:<5} {r.doc['status']:<8} {r.doc['epochs_run']:>6} ep  "
-              f"test R² {metric_text('r2', test['r2']):>9}  "
-              f"{r.label or config_changes(previous, r.config)}")
+        print(one_line(f"{r.id}  {r.origin:<5} {r.doc['status']:<8} {r.doc['epochs_run']:>6} "
+                       f"ep  test R² {metric_text('r2', test['r2']):>9}  "
+                       f"{r.label or config_changes(previous, r.config)}"))
         previous = r.config
     print(f"\n{len(runs)} run(s) in {store.directory}")
     return 0
@@ -58,7 +58,8 @@ def cmd_export(ns: argparse.Namespace) -> int:
             write_output(ns.output, text)
         except (OSError, ValueError) as exc:
             raise UserError(f"cannot write {ns.output}: {problem(exc)}") from None
-        print(f"wrote {ns.output}")
+        print(one_line(f"wrote {ns.output}"))
     else:  # no -o, or -o -: standard output
+        text = printable(text) if ns.format != "json" else text  # JSON escapes its own
         print(text, end="" if text.endswith("\n") else "\n")
     return 0

@@ -36,6 +36,12 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_USAGE)
 
 
+def printable(text: str) -> str:
+    """Text for a terminal, lines kept: user text inside it (a CSV header, a run label)
+    can never move the cursor or clear the screen; its control characters are escaped."""
+    return "\n".join(map(one_line, text.split("\n")))
+
+
 def one_line(text: str) -> str:
     """Text for one line of a terminal: user text (a value, a file name, a CSV header)
     may hold newlines or escape sequences; they are shown escaped (`\\n`, `\\x1b`)."""
