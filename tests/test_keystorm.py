@@ -39,7 +39,7 @@ from nntui.ui.widgets.status import StatusLine
 
 SEED = 3  # fixed: the storm is the same on every run (this one types brackets and enter
 #           into the sweep and file dialogs, which crashed the app before issue 9 A)
-PRESSES = 12  # in each phase: it starts a run, opens an area, presses, goes back
+PRESSES = 8  # in each phase: it starts a run, opens an area, presses, goes back
 #: Where each phase starts: the main screen, the Runs tab, each dialog, each screen.
 AREAS = ["1", "i", "v", "ctrl+o", "ctrl+s", "k", "question_mark", "4"]
 EPOCHS_BETWEEN = [0, 0, 1, 1, 3, 20]  # epochs the thread may train before the next key
