@@ -43,11 +43,11 @@ def start_sweep(results: Path, env: dict[str, str] | None = None) -> subprocess.
         start_new_session=True, env=env)
 
 
-def wait_for_first_run(proc: subprocess.Popen[str]) -> None:
+def wait_for_first_run(proc: subprocess.Popen[str], first: str = "finished 1/3") -> None:
     """Read stderr up to the first progress line: both workers have started by then."""
     assert proc.stderr is not None
     for line in proc.stderr:
-        if line.startswith("finished 1/3"):
+        if line.startswith(first):
             return
     raise AssertionError("the sweep ended before its first run finished")
 
@@ -163,3 +163,28 @@ def test_a_cancelled_sweep_abandons_the_runs_in_progress(workers: int) -> None:
     thread.join(timeout=120)  # a hang guard: hours if the runs were awaited
     assert not thread.is_alive(), "the cancelled sweep waited for its runs"
     assert results == [0] and stop.is_set()
+
+
+def test_a_worker_that_dies_is_one_failed_run(tmp_path: Path) -> None:
+    """Workers killed (say, by the out-of-memory killer): each one's run is reported as
+    failed, a new worker takes the runs left, the sweep ends normally with status 2."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nntui", "sweep", "--epochs", "1,999999,999998,5", "--rows",
+         "1000", "--results", str(tmp_path)], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True)
+    workers: list[int] = []
+    try:
+        wait_for_first_run(proc, "finished 1/4")
+        workers = children(proc.pid)
+        for pid in workers:  # both workers hold (or are about to get) an endless run
+            if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_text():
+                os.kill(pid, signal.SIGKILL)
+        out, err = proc.communicate(timeout=120)  # a hang guard
+    finally:
+        kill_all(proc, workers)
+    assert proc.returncode == 2 and "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        "nntui: error: 2 of 4 runs failed: epochs=999999: the process running this run "
+        "ended unexpectedly (killed by signal 9; out of memory?); epochs=999998: the "
+        "process running this run ended unexpectedly (killed by signal 9; out of memory?)")
+    assert [line.split()[0] for line in out.splitlines()[1:3]] == ["1", "5"]

@@ -77,21 +77,22 @@ def cmd_sweep(ns: argparse.Namespace) -> int:
     if store is not None:
         store.check_writable()
     docs: list[dict[str, Any] | None] = [None] * len(configs)
-    errors: list[str] = []
+    errors: dict[int, str] = {}  # run index -> what went wrong (reported in grid order)
 
     def on_result(i: int, doc: dict[str, Any]) -> None:
         docs[i] = doc
         label = short_label(configs[i].to_dict(), keys)
         if "error" in doc:
-            errors.append(f"{label}: {doc['error']}")
+            errors[i] = f"{label}: {doc['error']}"
         elif store is not None:
             try:
                 store.save(doc, "sweep", short_label(doc["config"], keys))
             except UserError as exc:
-                errors.append(f"{label}: not saved: {exc}")
+                errors[i] = f"{label}: not saved: {exc}"
         if not ns.json:
             print(f"finished {sum(d is not None for d in docs)}/{len(configs)}: "
-                  f"{one_line(label)}", file=sys.stderr, flush=True)
+                  f"{one_line(label)}{' (failed)' if 'error' in doc else ''}",
+                  file=sys.stderr, flush=True)
 
     def hang_up(signum: int, frame: object) -> None:
         raise SystemExit(128 + signum)
@@ -104,7 +105,7 @@ def cmd_sweep(ns: argparse.Namespace) -> int:
     elif finished:
         print(printable(sweep_table(finished, keys)))
         if store is not None:
-            print(f"\n{len(finished) - sum(': not saved: ' in e for e in errors)} run(s) "
+            print(f"\n{len(finished) - sum(': not saved: ' in e for e in errors.values())} run(s) "
                   f"saved in {store.directory}")
     if ns.plot and finished:
         from nntui.lab.export import ascii_plot
@@ -113,7 +114,7 @@ def cmd_sweep(ns: argparse.Namespace) -> int:
                                     for d in finished}, log=True if ns.log else None)))
     if errors:
         sys.stdout.flush()
-        raise UserError(failures_line(errors, len(configs)))
+        raise UserError(failures_line([errors[i] for i in sorted(errors)], len(configs)))
     return 0
 
 

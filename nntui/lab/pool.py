@@ -55,8 +55,11 @@ def run_pool(tasks: list[dict[str, Any]], on_result: Callable[[int, dict[str, An
     def lost(i: int, proc: BaseProcess) -> None:
         """A worker died (out of memory, killed): its run is an error; a new one goes on."""
         proc.join(timeout=5)
-        on_result(i, {"error": "the process running this run ended unexpectedly "
-                      f"(exit status {proc.exitcode})", "config": tasks[i]})
+        code = proc.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else \
+            f"exit status {code}"
+        on_result(i, {"error": f"the process running this run ended unexpectedly ({how}; "
+                      "out of memory?)", "config": tasks[i]})
         if todo:
             start_worker()
 
