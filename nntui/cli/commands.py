@@ -6,11 +6,14 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from nntui.cli.parser import printable
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, load_toml, save_toml
+
+if TYPE_CHECKING:
+    from nntui.lab.runs import StoredRun
 
 
 def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
@@ -41,7 +44,7 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     exp = Experiment.build(cfg)
     exp.run()
     doc = exp.document()
-    saved: Any = None
+    saved: StoredRun | None = None
     problem = ""
     if store is not None:
         try:
