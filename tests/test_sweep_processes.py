@@ -36,11 +36,22 @@ ctypes.CDLL = _NoLibc
 """
 
 
+def as_in_a_terminal() -> None:
+    """In the child before exec: Ctrl-C delivered and handled as in an interactive shell.
+
+    A process inherits an ignored or blocked SIGINT (background jobs, and threads of a
+    busy test process that hold it while writing a file); a sweep started from a terminal
+    has neither, and that is the case these tests are about.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def start_sweep(results: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "nntui", "sweep", *ENDLESS, "--results", str(results)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, env=env)
+        start_new_session=True, env=env, preexec_fn=as_in_a_terminal)
 
 
 def wait_for_first_run(proc: subprocess.Popen[str], first: str = "finished 1/3") -> None:
