@@ -197,7 +197,7 @@ def test_an_unusable_results_folder_fails_before_training(
         assert "cannot use results directory" in line
 
 
-@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+@pytest.mark.parametrize("json_flag", [[], ["--json", "--save"]])  # --json alone saves nothing
 def test_a_failed_save_still_prints_the_result(cli: Cli, tmp_path: Path, json_flag: list[str],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     def full(*args: object, **kw: object) -> None:

@@ -7,54 +7,29 @@ them. The options come from the registry (lab/config.py), through parser.py.
 
 from __future__ import annotations
 
-import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nntui.cli.commands import cmd_app, cmd_run, cmd_step, config_from_args
+from nntui.cli.commands import cmd_app, config_from_args
 from nntui.cli.parser import build_parser, fail
 from nntui.errors import UserError
-from nntui.lab.config import ExperimentConfig
-
-
-def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
-    """`nntui compare-sklearn` (its module is imported only when asked for)."""
-    from nntui.cli.experiments import cmd_compare as compare
-
-    return compare(cfg, ns)
-
-
-def cmd_conventions(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
-    """`nntui conventions`: one run's loss under each tool's convention."""
-    from nntui.cli.experiments import cmd_conventions as conventions
-
-    return conventions(cfg, ns)
-
-
-COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]] = {
-    None: cmd_app,
-    "run": cmd_run,
-    "step": cmd_step,
-    "compare-sklearn": cmd_compare,
-    "conventions": cmd_conventions,
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, then call the command's handler (subcommands.SUBCOMMANDS; none: the app)."""
+    from nntui.cli.subcommands import BY_NAME
+
     ns = build_parser().parse_args(argv)
     try:
-        if ns.command in ("sweep", "runs", "export"):
-            from nntui.cli import experiments as ex
-
-            if ns.command == "sweep":
-                return ex.cmd_sweep(ns)
-            from nntui.cli import history
-
-            return history.cmd_runs(ns) if ns.command == "runs" else history.cmd_export(ns)
-        cfg = config_from_args(ns)
-        return COMMANDS[ns.command](cfg, ns)
+        if ns.command is None:
+            return cmd_app(config_from_args(ns), ns)
+        spec = BY_NAME[ns.command]
+        module, _, function = spec.handler.partition(":")
+        handler: Callable[..., int] = getattr(importlib.import_module(module), function)
+        return handler(config_from_args(ns), ns) if spec.config else handler(ns)
     except UserError as exc:
         fail(str(exc))
     except KeyboardInterrupt:

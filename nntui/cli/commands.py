@@ -28,7 +28,8 @@ def config_from_args(ns: argparse.Namespace) -> ExperimentConfig:
 
 
 def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
-    """Train; print the result; then save it. A failed save never loses the result.
+    """Train; print the result; then save it (see `saves`). A failed save never loses the
+    result.
 
     The results directory is checked before training (a read-only one fails at once).
     If saving fails anyway (a full disk), the result has been printed: the failure is the
@@ -38,7 +39,7 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     from nntui.lab.experiment import Experiment
     from nntui.lab.report import summary
 
-    store = store_from(ns)
+    store = store_from(ns) if saves(ns) else None
     if store is not None:
         store.check_writable()
     exp = Experiment.build(cfg)
@@ -61,6 +62,15 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
         sys.stdout.flush()
         raise UserError(problem)
     return 0
+
+
+def saves(ns: argparse.Namespace) -> bool:
+    """Whether `nntui run` saves: by default yes, but not with --json, whose output is the
+    result itself (a script or grader reads it; files piling up in the results directory
+    would be a surprise); --save and --no-save decide explicitly."""
+    if getattr(ns, "no_save", False):
+        return False
+    return bool(getattr(ns, "save", False)) or not ns.json
 
 
 def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Headless commands for saved runs: `nntui runs` lists them, `nntui export` writes them.
+"""Headless commands for saved runs: `nntui runs` lists (or deletes) them, `nntui export`
+writes them.
 
 A damaged or foreign file among the runs never stops either command: it is skipped and
 named on stderr (`nntui: warning: skipped <path>: <reason>`), and the others are used.
@@ -22,10 +23,13 @@ def warn_skipped(store: RunStore) -> None:
 
 
 def cmd_runs(ns: argparse.Namespace) -> int:
-    """List the stored runs, oldest first."""
+    """List the stored runs, oldest first; or `rm` / `prune` them."""
     from nntui.lab.runs import config_changes
 
     store = RunStore(getattr(ns, "results", None))
+    action = getattr(ns, "action", None)
+    if action is not None:
+        return delete_runs(store, ns)
     runs = store.load()
     warn_skipped(store)
     if not runs:
@@ -39,6 +43,33 @@ def cmd_runs(ns: argparse.Namespace) -> int:
                        f"{r.label or config_changes(previous, r.config)}"))
         previous = r.config
     print(f"\n{len(runs)} run(s) in {store.directory}")
+    return 0
+
+
+def delete_runs(store: RunStore, ns: argparse.Namespace) -> int:
+    """`nntui runs rm ID...` and `nntui runs prune --keep N [--dry-run]`.
+
+    Every run to delete is found first (an unknown or ambiguous id: exit 2, nothing
+    deleted); only run files nntui can read as its own are ever deleted.
+    """
+    from nntui.lab.config import parse_int
+
+    try:
+        if ns.action == "rm":
+            doomed = store.find(ns.ids)
+        else:
+            doomed = store.prunable(parse_int("--keep", ns.keep))
+    finally:  # a skipped (damaged, foreign) file is named, and left alone
+        warn_skipped(store)
+    if ns.action == "prune" and ns.dry_run:
+        for run in doomed:
+            print(one_line(f"would delete {run.id}  {run.path}"))
+        print(f"{len(doomed)} run(s) would be deleted from {store.directory}")
+        return 0
+    for run in store.delete(doomed):
+        print(one_line(f"deleted {run.id}  {run.path}"))
+    left = len(store.load())
+    print(one_line(f"{len(doomed)} run(s) deleted; {left} left in {store.directory}"))
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import NoReturn
 
 from nntui import __version__
@@ -51,32 +52,61 @@ def one_line(text: str) -> str:
                    for c in text)
 
 
-def experiment_options() -> Parser:
-    """The options every command shares; absent options stay absent (SUPPRESS)."""
-    common = Parser(add_help=False)
-    group = common.add_argument_group("experiment options")
+#: The groups of `--help`, from each option's sidebar panel (the app's Data, Initial
+#: weights and Learning panels), so an option's group is part of its one registry entry.
+GROUPS = {"data": "data", "init": "initial weights", "learn": "network and training"}
+
+
+def config_help() -> str:
+    """--config's help, naming the ready experiments (`nntui presets`)."""
+    from nntui.lab.config import presets
+
+    return ("read settings from a TOML file, or a ready experiment by name: "
+            f"{', '.join(presets())} (see 'nntui presets'); flags override it")
+
+
+def add_experiment_options(parser: argparse.ArgumentParser, save_config: bool = True) -> None:
+    """Every option of the registry, grouped as the sidebar is; absent ones stay absent
+    (SUPPRESS), so a --config file's values are only overridden by flags actually given."""
+    groups = {panel: parser.add_argument_group(f"{title} options")
+              for panel, title in GROUPS.items()}
     for opt in OPTIONS.values():  # every option of the registry, in its order
+        group = groups[opt.panel]
         if opt.kind == "bool":
             group.add_argument(opt.flag, dest=opt.key, action=argparse.BooleanOptionalAction,
                                default=argparse.SUPPRESS, help=option_help(opt))
         else:
             group.add_argument(opt.flag, dest=opt.key, metavar=opt.metavar,
                                help=option_help(opt), default=argparse.SUPPRESS)
-    group.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
-                       help="read settings from a TOML file (flags override it)")
-    group.add_argument("--save-config", metavar="FILE.toml", default=argparse.SUPPRESS,
-                       help="write the resulting settings to a TOML file")
-    add_results_options(common)
-    return common
+    files = parser.add_argument_group("settings files")
+    files.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                       help=config_help())
+    files.add_argument("--save-config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                       help="write the resulting settings to a TOML file" if save_config
+                       else argparse.SUPPRESS)
 
 
-def add_results_options(parser: argparse.ArgumentParser) -> None:
+RESULTS_HELP = ("where runs are saved (default: the user's data directory, "
+                "e.g. ~/.local/share/nntui/runs)")
+
+
+def add_results_options(parser: argparse.ArgumentParser, mode: str) -> None:
+    """--results and --no-save where they mean something; elsewhere still accepted (so a
+    script written for any command keeps working) but not offered in help or completion.
+
+    mode: "save" (the command saves runs), "run" (`nntui run`: also --save, since --json
+    does not save by default), "read" (it reads saved runs) or "" (it uses none).
+    """
+    hidden = argparse.SUPPRESS
     group = parser.add_argument_group("results")
     group.add_argument("--results", metavar="DIR", default=argparse.SUPPRESS,
-                       help="where runs are saved (default: the user's data directory, "
-                       "e.g. ~/.local/share/nntui/runs)")
-    group.add_argument("--no-save", action="store_true", default=argparse.SUPPRESS,
-                       help="do not save runs")
+                       help=RESULTS_HELP if mode else hidden)
+    saving = group.add_mutually_exclusive_group() if mode == "run" else group
+    if mode == "run":
+        saving.add_argument("--save", action="store_true", default=argparse.SUPPRESS,
+                            help="save the run even with --json")
+    saving.add_argument("--no-save", action="store_true", default=argparse.SUPPRESS,
+                        help="do not save runs" if mode in ("save", "run") else hidden)
 
 
 class VersionAction(argparse.Action):
@@ -91,62 +121,30 @@ class VersionAction(argparse.Action):
 
 
 def build_parser() -> Parser:
-    common = experiment_options()
+    """`nntui [OPTIONS]` (the app) and every subcommand of subcommands.SUBCOMMANDS."""
+    from nntui.cli.subcommands import SUBCOMMANDS, examples_text
+
+    formatter = argparse.RawDescriptionHelpFormatter
     parser = Parser(
-        prog="nntui", parents=[common],
-        description="Single-step the mathematics of a small neural network. With no "
-        "command, open the app on these settings.",
-    )
+        prog="nntui", formatter_class=formatter,
+        description=textwrap.fill("Single-step the mathematics of a small neural network. "
+                                  "With no command, open the app on these settings.", 78),
+        epilog=examples_text(("nntui  # the app, the notebook's experiment",
+                              "nntui --config wide-range --lr 0.01",
+                              "nntui run --help  # a command's options and examples")))
     parser.add_argument("--version", action=VersionAction, nargs=0,
                         help="show the version and which training path runs, then exit")
+    add_experiment_options(parser)
+    add_results_options(parser, "save")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run = sub.add_parser("run", parents=[common], help="train headless and print a summary",
-                         description="Train headless; print a summary or one JSON document.")
-    run.add_argument("--json", action="store_true", help="print one JSON document")
-    step = sub.add_parser(
-        "step", parents=[common], help="print a worked example of SGD steps",
-        description="The forward pass, the chain rule and the update for one training "
-        "sample, from the initial parameters (for handouts and lab reports).")
-    step.add_argument("--sample", metavar="I", default="0",
-                      help="training row to start from (0-based, in order; default 0)")
-    step.add_argument("--steps", metavar="N", default=None,
-                      help="apply N consecutive steps from sample I and print each")
-    out = step.add_mutually_exclusive_group()
-    out.add_argument("--markdown", action="store_true", help="print Markdown")
-    out.add_argument("--json", action="store_true", help="print one JSON object")
-    sweep = sub.add_parser(
-        "sweep", parents=[common], help="run a grid of experiments (both cores)",
-        description="Give options several values to sweep over them: --lr 0.005,0.01,0.1 "
-        "--init large,small. Ranges, features and --set separate alternatives with ';': "
-        "--n1-range '0,5;0,20'. Each run is saved as it finishes.")
-    sweep.add_argument("--json", action="store_true",
-                       help='print {"runs": [...]}, each exactly as `nntui run --json`')
-    sweep.add_argument("--plot", action="store_true", help="draw the overlaid loss curves")
-    sweep.add_argument("--log", action="store_true", help="log scale for --plot")
-    sweep.add_argument("--workers", metavar="N", default="2", help="processes (default 2)")
-    compare = sub.add_parser(
-        "compare-sklearn", parents=[common],
-        help="train the same start with scikit-learn's MLPRegressor and compare",
-        description="The framework check: the same architecture, initial weights and "
-        "matching learning rate (2*lr: its loss is half the squared error).")
-    compare.add_argument("--json", action="store_true", help="print one JSON object")
-    compare.add_argument("--log", action="store_true", help="log scale for the plot")
-    conventions = sub.add_parser(
-        "conventions", parents=[common],
-        help="one run's epoch-1 loss as nntui, scikit-learn, Keras and PyTorch report it",
-        description="Epoch 1 replayed from the initial weights: the loss each tool reports "
-        "(after vs before the updates, L vs ½L), the learning rate each needs for the same "
-        "updates, and the mean-vs-sum rule for mini-batches. Computed from the run.")
-    conventions.add_argument("--json", action="store_true", help="print one JSON object")
-    runs = sub.add_parser("runs", help="list the saved runs")
-    add_results_options(runs)
-    export = sub.add_parser("export", help="export runs as CSV, JSON or a Markdown report")
-    export.add_argument("ids", nargs="*", metavar="RUN",
-                        help="run ids or unique prefixes (default: the newest, 'last')")
-    export.add_argument("--format", choices=("csv", "json", "md"), default="md",
-                        help="csv: loss histories; json: the documents; md: a lab report")
-    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
-    add_results_options(export)
+    for spec in SUBCOMMANDS:
+        text = [f"{spec.help[0].upper()}{spec.help[1:]}.", spec.description]
+        p = sub.add_parser(spec.name, help=spec.help, formatter_class=formatter,
+                           description="\n\n".join(textwrap.fill(t, 78) for t in text if t),
+                           epilog=examples_text(spec.examples))
+        if spec.arguments is not None:
+            spec.arguments(p)
+        if spec.experiment:
+            add_experiment_options(p, spec.save_config)
+        add_results_options(p, spec.results)
     return parser
-
-

@@ -10,11 +10,9 @@ option names without the leading dashes (`test-size = 0.2`); `_` is accepted for
 from __future__ import annotations
 
 import os
-import sys
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS
 from nntui.errors import UserError
@@ -28,6 +26,9 @@ from nntui.lab.options import (
     between,
     option,
 )
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 DATASETS = ("generated", "diabetes", "csv")
 MAX_ROWS = 1_000_000  # beyond this (at 64 hidden units) the arrays take gigabytes
@@ -196,24 +197,43 @@ def from_mapping(values: dict[str, Any], base: ExperimentConfig | None = None,
     return cfg
 
 
-#: A checkout's data/experiments, then where `pip install` puts them (share/nntui/...).
-PRESET_DIRS = (Path(__file__).resolve().parents[2] / "data" / "experiments",
-               Path(sys.prefix) / "share" / "nntui" / "experiments")
+PRESETS_PACKAGE = "nntui.presets"
 
 
-def presets() -> dict[str, Path]:
-    """The ready experiments shipped in data/experiments (name -> path)."""
-    for directory in PRESET_DIRS:
-        if directory.is_dir():
-            return {p.stem: p for p in sorted(directory.glob("*.toml"))}
-    return {}
+def presets() -> dict[str, Traversable]:
+    """The ready experiments shipped in the package (name -> file), sorted by name.
+
+    Package data read through importlib.resources: found wherever the package is, so a
+    checkout, a wheel, `pip install --user` and pipx all see the same list. Every list of
+    ready experiments (`nntui presets`, `--config` help, the app's ctrl+o) comes from here.
+    """
+    from importlib.resources import files
+
+    found = {f.name.removesuffix(".toml"): f for f in files(PRESETS_PACKAGE).iterdir()
+             if f.name.endswith(".toml") and f.is_file()}
+    return dict(sorted(found.items()))
+
+
+def preset_description(preset: Traversable) -> str:
+    """A ready experiment's one-line description: the first comment line of its file."""
+    for line in preset.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return ""
+
+
+def find_preset(path: str) -> Traversable | None:
+    """The ready experiment `path` names (`lr-sweep` or `lr-sweep.toml`); None if a file or
+    folder of that name exists (a real path always wins) or no experiment has that name."""
+    if os.path.exists(path):
+        return None
+    return presets().get(path.removesuffix(".toml"))
 
 
 def resolve_config(path: str) -> str:
-    """A path as given, or the preset of that name (`--config lr-sweep`)."""
-    if not os.path.exists(path) and path.removesuffix(".toml") in presets():
-        return str(presets()[path.removesuffix(".toml")])
-    return path
+    """A path as given, or where the ready experiment of that name is (for messages)."""
+    preset = find_preset(path)
+    return path if preset is None else str(preset)
 
 
 def read_toml(path: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
@@ -223,12 +243,17 @@ def read_toml(path: str) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """
     from nntui.lab.storage import UnreadableFile, problem, read_limited
 
-    path = resolve_config(path)
-    if not os.path.exists(path) or os.path.isdir(path):
-        what = "is a directory" if os.path.isdir(path) else "not found"
-        raise UserError(f"config file {path} {what}")
+    preset = find_preset(path)
+    if preset is None and (not os.path.exists(path) or os.path.isdir(path)):
+        if os.path.isdir(path):
+            raise UserError(f"config file {path} is a directory")
+        raise UserError(f"config file {path} not found; ready experiments: "
+                        f"{', '.join(presets())} (see 'nntui presets')")
+    path = path if preset is None else str(preset)
     try:  # read once and bounded: a stream (/dev/stdin) works, /dev/zero stops
-        data = tomllib.loads(read_limited(path, MAX_CONFIG_BYTES)[0].decode("utf-8"))
+        raw = (preset.read_bytes() if preset is not None
+               else read_limited(path, MAX_CONFIG_BYTES)[0])
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"config file {path} is not valid TOML: {exc}") from None
     except RecursionError:

@@ -21,9 +21,17 @@ from typing import Any, cast
 
 from nntui.errors import UserError
 from nntui.lab.rundoc import RunDocument, RunFileError, RunInfo, validate_document
-from nntui.lab.storage import UnreadableFile, create_exclusive, problem, read_regular
+from nntui.lab.storage import (
+    UnreadableFile,
+    create_exclusive,
+    problem,
+    read_regular,
+    remove_stale_temps,
+)
 
 PARTIAL = ".partial"
+#: A temporary in PARTIAL older than this was left by a killed process (a write takes ms).
+STALE_SECONDS = 3600.0
 #: A run of the most epochs (1,000,000) takes about 80 MB; anything larger is not a run.
 MAX_RUN_BYTES = 256 * 2**20
 
@@ -147,6 +155,7 @@ class RunStore:
         checked: dict[str, Any] = dict(validate_document(dict(doc), "the run to save"))
         checked.pop("run", None)
         self._prepare()
+        remove_stale_temps(str(self.directory / PARTIAL), STALE_SECONDS)
         while True:  # the first free id of this second; taken ones (any process) are skipped
             self._counter += 1
             run_id = f"{stamp}-{self._counter:03d}"
@@ -194,6 +203,35 @@ class RunStore:
                                 "(see 'nntui runs')")
             found.append(matches[0])
         return found
+
+    def prunable(self, keep: int) -> list[StoredRun]:
+        """The runs `nntui runs prune --keep N` deletes: all but the newest `keep`.
+
+        Only files that load() accepts (nntui's own run files); others are never counted.
+        """
+        if keep < 0:
+            raise UserError(f"--keep must be 0 or more, got {keep}")
+        runs = self.load()
+        return runs[:max(0, len(runs) - keep)]
+
+    def delete(self, runs: list[StoredRun]) -> list[StoredRun]:
+        """Delete these runs' files (resolved and checked by find/prunable before any goes).
+
+        A file already gone (another nntui deleted it) counts as deleted. If one cannot be
+        deleted, the UserError says which and how many went before it.
+        """
+        done: list[StoredRun] = []
+        for run in {r.path: r for r in runs}.values():  # a run named twice: deleted once
+            try:
+                run.path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise UserError(f"cannot delete {run.path}: {problem(exc)} ({len(done)} "
+                                f"run(s) deleted before it)") from None
+            done.append(run)
+        remove_stale_temps(str(self.directory / PARTIAL), STALE_SECONDS)
+        return done
 
 
 def config_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:

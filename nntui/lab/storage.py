@@ -19,6 +19,7 @@ import signal
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,6 +27,8 @@ from contextlib import contextmanager
 NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,
                            errno.EMLINK})
 CHUNK = 1 << 16
+#: The names of temporary files (in the target folder or a `tmp_dir`).
+TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
 #: Signals that end nntui (Ctrl-C, a dropped SSH session, kill): held while a file is written.
 ENDING = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM")
                    if hasattr(signal, name))
@@ -98,14 +101,15 @@ def atomic_write(path: str, text: str, tmp_dir: str | None = None) -> None:
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     with signals_held():
-        tmp = _write_temp(tmp_dir or directory, text)
-        try:
-            if mode is not None:
-                os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink(tmp)
-            raise
+        try:  # the temporary folder goes too when the temporary cannot be written
+            tmp = _write_temp(tmp_dir or directory, text)
+            try:
+                if mode is not None:
+                    os.chmod(tmp, mode)
+                os.replace(tmp, path)
+            except BaseException:
+                _unlink(tmp)
+                raise
         finally:
             _remove_if_empty(tmp_dir, directory)
     _fsync_dir(directory)
@@ -142,8 +146,8 @@ def create_exclusive(path: str, text: str, tmp_dir: str | None = None) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     with signals_held():
-        tmp = _write_temp(tmp_dir or directory, text)
-        try:
+        try:  # the temporary folder goes too when the temporary cannot be written
+            tmp = _write_temp(tmp_dir or directory, text)
             try:
                 os.link(tmp, path)
             except FileExistsError:
@@ -152,8 +156,9 @@ def create_exclusive(path: str, text: str, tmp_dir: str | None = None) -> None:
                 if exc.errno not in NO_HARD_LINKS:
                     raise
                 _reserve_and_replace(tmp, path)
+            finally:
+                _unlink(tmp)
         finally:
-            _unlink(tmp)
             _remove_if_empty(tmp_dir, directory)
     _fsync_dir(directory)
 
@@ -192,7 +197,7 @@ def _write_temp(tmp_dir: str, text: str) -> str:
     for attempt in range(100):
         os.makedirs(tmp_dir, exist_ok=True)
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=tmp_dir)
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=tmp_dir)
             break
         except FileNotFoundError:  # another writer removed the empty tmp_dir just now
             if attempt == 99:
@@ -295,6 +300,30 @@ def _remove_if_empty(tmp_dir: str | None, directory: str) -> None:
             os.rmdir(tmp_dir)
         except OSError:
             pass
+
+
+def remove_stale_temps(tmp_dir: str, older_than: float) -> None:
+    """Delete the temporaries a killed writer left in `tmp_dir` (SIGKILL cannot be held),
+    then the folder if it is empty. Only our own names older than `older_than` seconds
+    go: a live write takes milliseconds, so another process's temporary is never touched.
+    """
+    try:
+        names = os.listdir(tmp_dir)
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+            path = os.path.join(tmp_dir, name)
+            try:
+                if now - os.lstat(path).st_mtime > older_than:
+                    os.unlink(path)
+            except OSError:
+                pass
+    try:
+        os.rmdir(tmp_dir)
+    except OSError:
+        pass
 
 
 def _fsync_dir(directory: str) -> None:

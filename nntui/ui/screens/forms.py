@@ -91,7 +91,7 @@ class SettingsFileScreen(ModalScreen["FileChoice | None"]):
             title = "Save settings as TOML" if self.mode == "save" else "Load settings"
             yield Static(title, classes="dialog-title")
             if self.mode == "load":
-                yield Label("a ready experiment (data/experiments)")
+                yield Label("a ready experiment (nntui presets)")
                 yield Select([(Text(name), name) for name in presets()], prompt="choose…",
                              id="preset")
                 yield Label("or a TOML file")
