@@ -66,10 +66,11 @@ def delete_runs(store: RunStore, ns: argparse.Namespace) -> int:
             print(one_line(f"would delete {run.id}  {run.path}"))
         print(f"{len(doomed)} run(s) would be deleted from {store.directory}")
         return 0
-    for run in store.delete(doomed):
+    deleted = store.delete(doomed)
+    for run in deleted:
         print(one_line(f"deleted {run.id}  {run.path}"))
     left = len(store.load())
-    print(one_line(f"{len(doomed)} run(s) deleted; {left} left in {store.directory}"))
+    print(one_line(f"{len(deleted)} run(s) deleted; {left} left in {store.directory}"))
     return 0
 
 

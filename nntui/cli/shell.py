@@ -7,7 +7,7 @@ import sys
 
 from nntui.cli.parser import build_parser, printable
 from nntui.errors import UserError
-from nntui.lab.config import preset_description, presets
+from nntui.lab.config import OPTIONS, preset_description, presets
 
 #: Options whose value is a file or a folder: completed as paths by every shell.
 PATH_METAVARS = {"PATH": "file", "FILE.toml": "file", "FILE": "file", "DIR": "directory"}
@@ -37,10 +37,12 @@ def cmd_completion(ns: argparse.Namespace) -> int:
 
     parser = build_parser()
     kinds = {"file": shtab.FILE, "directory": shtab.DIRECTORY}
-    for action in walk_actions(parser):
+    for action in walk_actions(parser):  # this parser only writes the script: safe to add
         kind = PATH_METAVARS.get(str(action.metavar))
         if kind is not None:
             action.complete = kinds[kind]  # type: ignore[attr-defined]
+        if action.dest in OPTIONS and OPTIONS[action.dest].kind == "choice":
+            action.choices = OPTIONS[action.dest].choices  # --activation <TAB>: the names
     print(shtab.complete(parser, shell=ns.shell), end="")
     return 0
 
