@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import textwrap
 from typing import NoReturn
@@ -57,8 +58,9 @@ def one_line(text: str) -> str:
 GROUPS = {"data": "data", "init": "initial weights", "learn": "network and training"}
 
 
+@functools.cache
 def config_help() -> str:
-    """--config's help, naming the ready experiments (`nntui presets`)."""
+    """--config's help, naming the ready experiments (`nntui presets`); once per process."""
     from nntui.lab.config import presets
 
     return ("read settings from a TOML file, or a ready experiment by name: "
