@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS
+from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS, check_widths, hidden_widths
 from nntui.errors import UserError
 from nntui.lab.options import (
     DATA,
@@ -30,8 +30,7 @@ from nntui.lab.options import (
 )
 
 DATASETS = ("generated", "diabetes", "csv")
-MAX_ROWS = 1_000_000  # beyond this (at 64 hidden units) the arrays take gigabytes
-MAX_HIDDEN = 64
+MAX_ROWS = 1_000_000  # beyond this (at 4 x 16 hidden units) the arrays take gigabytes
 MAX_EPOCHS = 1_000_000
 MAX_CONFIG_BYTES = 2**20  # a TOML experiment is a few hundred bytes
 
@@ -105,9 +104,10 @@ class ExperimentConfig:
         False, "bool", "shuffle rows every epoch (seeded)", "shuffle", "learn", MODEL,
         choices=("off", "on"), sweep_values=(False, True))
 
-    hidden: int = option(
-        2, "int", "hidden units", "hidden", "learn", MODEL, metavar="K",
-        renames_params=True, sweep_values=(1, 2, 4, 8), check=between(1, MAX_HIDDEN))
+    hidden: int | tuple[int, ...] = option(
+        2, "widths", "hidden units, or the widths of several hidden layers (3,2)", "hidden",
+        "learn", MODEL, metavar="K[,K...]", renames_params=True, sweep_values=(1, 2, 4, 8),
+        check=lambda v: check_widths(hidden_widths(v)))
     activation: str = option(
         "relu", "choice", "hidden-layer activation", "activation", "learn", MODEL,
         metavar="|".join(ACTIVATIONS), choices=ACTIVATIONS, sweep_values=ACTIVATIONS)
