@@ -42,7 +42,7 @@ def check_widths(widths: Sequence[int]) -> str | None:
         return f"must list 1 to {MAX_LAYERS} hidden layers, got {len(widths)}"
     for k in widths:
         if not 1 <= k <= MAX_WIDTH:
-            return f"widths must be between 1 and {MAX_WIDTH} units, got {k}"
+            return f"needs 1 to {MAX_WIDTH} units in each hidden layer, got {k}"
     return None
 
 
@@ -58,9 +58,10 @@ def param_names(n_inputs: int, hidden: int | Sequence[int]) -> list[str]:
         n, k = sizes[0], sizes[1]
         return [f"w{i}" for i in range(1, n * k + k + 1)] + [
             f"b{j}" for j in range(1, k + 2)]
-    weights = [f"W{l}[{j},{i}]" for l in range(1, len(sizes))
-               for j in range(1, sizes[l] + 1) for i in range(1, sizes[l - 1] + 1)]
-    biases = [f"b{l}[{j}]" for l in range(1, len(sizes)) for j in range(1, sizes[l] + 1)]
+    layers = range(1, len(sizes))
+    weights = [f"W{n}[{j},{i}]" for n in layers
+               for j in range(1, sizes[n] + 1) for i in range(1, sizes[n - 1] + 1)]
+    biases = [f"b{n}[{j}]" for n in layers for j in range(1, sizes[n] + 1)]
     return weights + biases
 
 

@@ -73,8 +73,8 @@ def update_table(ws: WorkedStep) -> Table:
 def dead_units(units: list[UnitActivity], activation: str) -> RenderableType:
     text = Text()
     for unit in units:
-        text.append(f"{unit.name or f'h{unit.unit}'}: output 0 on {100 * unit.zero_share:.0f}% of training "
-                    "samples")
+        name = unit.name or f"h{unit.unit}"
+        text.append(f"{name}: output 0 on {100 * unit.zero_share:.0f}% of training samples")
         if unit.dead(activation):
             text.append("  DEAD: inactive on every sample, its input weights cannot "
                         "learn", style="bold red")
