@@ -134,3 +134,23 @@ async def test_the_app_takes_layer_widths_and_deep_names() -> None:
         await settle(pilot)
         shown = plain(app.screen.query_one("#worked"))
         assert "dL/dz1[1] = dL/dh1[1] * relu'(z1[1])" in shown and "W2[1,3]" in shown
+
+
+def test_a_kink_in_a_layer_above_is_named_by_the_finite_difference_check() -> None:
+    """z2[1] sits 1e-9 above 0: moving W1[1,1] by ±1e-5 opens and closes that gate, so the
+    central difference averages two slopes; the check says so instead of 'differ'."""
+    from nntui.lab.worked import worked_step
+
+    exp = Experiment.build(ExperimentConfig(hidden=(1, 1), init="ones", test_size=0.0))
+    t = exp.trainer
+    x = list(t.x_train[0])
+    theta = t.theta0.copy()
+    z1 = theta[0] * x[0] + theta[1] * x[1] + theta[4]
+    theta[5] = 1e-9 - theta[2] * z1  # b2[1]: z2[1] = W2[1,1] * h1[1] + b2[1] = 1e-9
+    t.theta0 = theta
+    t.reset()
+    ws = worked_step(exp, t.peek(0))
+    assert 0.0 < ws.trace.layers[1].z[0] < 1e-8
+    check = ws.check(exp.arch.names.index("W1[1,1]"))
+    assert check.status == "kink" and "z2[1]" in check.note
+

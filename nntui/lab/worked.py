@@ -162,6 +162,15 @@ class WorkedStep:
                          f"difference's rounding noise, {noise:.1e})")
         if abs(a - n) <= max(AGREE_RELATIVE * max(abs(a), abs(n)), noise):
             return Check("agree", rel, "")
+        if j is not None and self.exp.arch.activation == "relu" and self.exp.arch.depth > 1:
+            # a parameter moves every layer above its own: is a gate there within the step?
+            from nntui.lab.worked_deep import kink_unit
+
+            kink = kink_unit(self, k, FD_STEP)
+            if kink is not None:
+                return Check("kink", rel, f"z{unit_label(self.exp.arch, kink)} is within the "
+                             "finite difference's step of the ReLU kink at 0; the central "
+                             "difference straddles the kink and averages the slopes 0 and 1")
         return Check("differ", rel, "")
 
 

@@ -136,6 +136,22 @@ def chain(ws: WorkedStep) -> list[ChainTerm]:
     return [terms[k] for k in range(arch.n_params)]
 
 
+def kink_unit(ws: WorkedStep, k: int, step: float) -> int | None:
+    """A ReLU unit whose gate differs between parameter k at ±step and as it is (flat
+    index), or None: the central difference then straddles that unit's kink. In a deep
+    network a parameter moves the z of every layer above its own, so each is looked at."""
+    arch, t, p = ws.exp.arch, ws.trace, ws.record.params_before
+    sides = []
+    for sign in (1.0, -1.0):
+        moved = list(p)
+        moved[k] += sign * step
+        sides.append(arch.trace(moved, t.x, t.y).z)
+    for j, (up, down, z) in enumerate(zip(*sides, t.z)):
+        if not (up > 0.0) == (down > 0.0) == (z > 0.0):
+            return j
+    return None
+
+
 def diagram_lines(ws: WorkedStep) -> list[str]:
     """The network layer by layer: each unit's z and h (its weights are in the forward
     pass and the update table)."""
