@@ -1,4 +1,4 @@
-"""Fast SGD epochs, generated as straight-line Python for one architecture.
+"""Fast SGD epochs, generated as straight-line Python for one architecture (any depth).
 
 Per-sample SGD is sequential, so numpy cannot vectorise it and small-array numpy calls cost
 microseconds each. Unrolled float arithmetic on local variables is ~10x faster. The
