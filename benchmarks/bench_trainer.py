@@ -75,12 +75,13 @@ def cpu(fn: Callable[[], object], repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def trained(compiled: bool, epochs: int, batch_size: int = 1) -> Callable[[], np.ndarray]:
+def trained(compiled: bool, epochs: int, batch_size: int = 1,
+            arch: Architecture = ARCH) -> Callable[[], np.ndarray]:
     """A fresh trainer run for `epochs` epochs; returns its final parameters."""
     x, y = data()
 
     def go() -> np.ndarray:
-        t = Trainer(ARCH, initial_params(ARCH, "notebook"), x, y, x[:0], y[:0], lr=LR,
+        t = Trainer(arch, initial_params(arch, "notebook"), x, y, x[:0], y[:0], lr=LR,
                     batch_size=batch_size, compiled=compiled)
         t.run(epochs)
         return t.theta
@@ -88,9 +89,9 @@ def trained(compiled: bool, epochs: int, batch_size: int = 1) -> Callable[[], np
     return go
 
 
-def ns_per_update(compiled: bool, epochs: int, repeats: int,
-                  batch_size: int = 1) -> tuple[float, np.ndarray]:
-    secs, theta = cpu(trained(compiled, epochs, batch_size), repeats)
+def ns_per_update(compiled: bool, epochs: int, repeats: int, batch_size: int = 1,
+                  arch: Architecture = ARCH) -> tuple[float, np.ndarray]:
+    secs, theta = cpu(trained(compiled, epochs, batch_size, arch), repeats)
     return 1e9 * secs / (ROWS * epochs), theta  # type: ignore[return-value]
 
 
@@ -127,6 +128,7 @@ def main() -> dict[str, float]:
             ns, _ = ns_per_update(flag, 300 if flag else note_epochs, 3, batch)
             print(f"  {batch:<8}{name:<16}{ns:>10.1f}{note_ns / ns:>12.1f}x")
             out[f"batch {batch} {name}"] = ns
+    out.update(deep_rows(note_epochs))
     epoch_losses()
     return out
 
@@ -163,6 +165,49 @@ def epoch_losses() -> None:
     for name, fn in ways:
         secs, _ = cpu(lambda fn=fn: [fn() for _ in range(1000)], 5)  # type: ignore[misc]
         print(f"  {name:<28}{1e3 * secs:>10.1f}")
+
+
+DEEP = Architecture.of(2, (8, 8), "relu")
+
+
+def numpy_deep_loop(x: np.ndarray, y: np.ndarray, p: np.ndarray, epochs: int) -> np.ndarray:
+    """The notebook's loop written for any depth: one sample at a time, small numpy arrays
+    per layer (z = W @ h + b), deltas backwards through W.T."""
+    theta = p.copy()
+    layers = DEEP.layer_params(theta)  # views: updated in place
+    for _ in range(epochs):
+        for xi, yi in zip(x, y):
+            hs = [xi]
+            for w, b in layers[:-1]:
+                hs.append(np.maximum(0.0, w @ hs[-1] + b))
+            delta = 2.0 * (layers[-1][0] @ hs[-1] + layers[-1][1] - yi)
+            for (w, b), h in zip(reversed(layers), reversed(hs)):
+                grad_w, grad_b = np.outer(delta, h), delta
+                delta = (w.T @ delta) * (h > 0.0)
+                w -= LR * grad_w
+                b -= LR * grad_b
+    return theta
+
+
+def deep_rows(epochs: int) -> dict[str, float]:
+    """Per-sample SGD on a 2-8-8-1 ReLU network: kernel, pure Python, numpy per layer."""
+    x, y = data()
+    note, note_theta = cpu(lambda: numpy_deep_loop(x, y, initial_params(DEEP, "notebook"),
+                                                   epochs), 3)
+    rows = {"2-8-8-1 notebook-style numpy loop": 1e9 * note / (ROWS * epochs)}
+    py_ns, py_theta = ns_per_update(False, epochs, 3, arch=DEEP)
+    rows["2-8-8-1 pure-Python fast path"] = py_ns
+    same = "-"
+    if kernel.BUILT is not None:
+        rows["2-8-8-1 compiled kernel"], _ = ns_per_update(True, 200, 5, arch=DEEP)
+        same = str(ns_per_update(True, epochs, 1, arch=DEEP)[1].tobytes() == py_theta.tobytes())
+    diff = float(np.max(np.abs(np.asarray(note_theta) - py_theta)))
+    print(f"\nPer-sample SGD, 2-8-8-1 ReLU ({DEEP.n_params} parameters), {ROWS} rows (kernel = "
+          f"python bit for bit: {same}; the numpy loop differs by {diff:.1e})")
+    print(f"  {'loop':<40}{'ns/step':>10}{'vs numpy':>13}")
+    for name, ns in sorted(rows.items(), key=lambda r: r[1]):
+        print(f"  {name:<40}{ns:>10.1f}{rows['2-8-8-1 notebook-style numpy loop'] / ns:>12.1f}x")
+    return rows
 
 
 if __name__ == "__main__":

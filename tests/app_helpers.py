@@ -23,7 +23,7 @@ from nntui.lab.config import ExperimentConfig
 from nntui.lab.session import Session
 from nntui.ui.app import NNApp
 from nntui.ui.screenshots import ROUNDS, SteadyApp, Unsettled, settle, wait_ready
-from nntui.ui.widgets.fields import SettingField
+from nntui.ui.widgets.fields import SettingField, field_id
 from nntui.ui.widgets.keybar import CHARACTERS
 from nntui.ui.widgets.status import StatusLine
 
@@ -39,7 +39,7 @@ def make_app(**cfg: object) -> NNApp:
 
 
 def field(app: NNApp, key: str) -> SettingField:
-    return app.query_one(f"#field-{key.replace(':', '-').replace('_', '-')}", SettingField)
+    return app.query_one(f"#{field_id(key)}", SettingField)
 
 
 @asynccontextmanager

@@ -21,30 +21,56 @@
 #define NNTUI_SOURCE_CRC 0UL
 #endif
 
-static int setup_net(Net *net, Py_ssize_t n, Py_ssize_t k, int act, Py_ssize_t theta_len)
+/* The network n -> k -> deeper[0] -> ... -> 1 (deeper: int64 widths, or NULL). */
+static int setup_net(Net *net, Py_ssize_t n, Py_ssize_t k, int act, Py_ssize_t theta_len,
+                     const Py_buffer *deeper)
 {
-    if (n < 1 || k < 1 || act < RELU || act > LINEAR) {
+    const Py_ssize_t more = deeper != NULL ? deeper->len / (Py_ssize_t)sizeof(int64_t) : 0;
+    const int64_t *w = deeper != NULL ? deeper->buf : NULL;
+    if (n < 1 || k < 1 || act < RELU || act > LINEAR || 1 + more > MAX_DEPTH
+        || (deeper != NULL && deeper->len % (Py_ssize_t)sizeof(int64_t))) {
         PyErr_SetString(PyExc_ValueError, "bad network shape or activation");
         return 0;
     }
     net->n = n;
-    net->k = k;
+    net->L = 1 + more;
     net->act = act;
-    net->P = n * k + 2 * k + 1;
+    net->size[0] = n;
+    net->size[1] = k;
+    for (Py_ssize_t l = 0; l < more; l++) {
+        if (w[l] < 1 || w[l] > 4096) {
+            PyErr_SetString(PyExc_ValueError, "bad network shape or activation");
+            return 0;
+        }
+        net->size[l + 2] = (Py_ssize_t)w[l];
+    }
+    net->size[net->L + 1] = 1;
+    Py_ssize_t weights = 0, units = 0;
+    for (Py_ssize_t l = 0; l <= net->L; l++) {
+        net->woff[l] = weights;
+        net->uoff[l] = units;
+        weights += net->size[l] * net->size[l + 1];
+        units += net->size[l + 1];
+    }
+    for (Py_ssize_t l = 0, b = weights; l <= net->L; l++) {
+        net->boff[l] = b;
+        b += net->size[l + 1];
+    }
+    net->P = weights + units;
     if (theta_len != net->P * (Py_ssize_t)sizeof(double)) {
         PyErr_SetString(PyExc_ValueError, "theta has the wrong length");
         return 0;
     }
-    double *mem = PyMem_Calloc((size_t)(4 * k + 2 * net->P), sizeof(double));
+    double *mem = PyMem_Calloc((size_t)(4 * units + 2 * net->P), sizeof(double));
     if (mem == NULL) {
         PyErr_NoMemory();
         return 0;
     }
     net->z = mem;
-    net->h = mem + k;
-    net->gp = mem + 2 * k;
-    net->dz = mem + 3 * k;
-    net->g = mem + 4 * k;
+    net->h = mem + units;
+    net->gp = mem + 2 * units;
+    net->dz = mem + 3 * units;
+    net->g = mem + 4 * units;
     net->saved = net->g + net->P;
     return 1;
 }
@@ -62,23 +88,24 @@ static Py_ssize_t rows_of(const Py_buffer *x, const Py_buffer *y, Py_ssize_t n)
 
 PyDoc_STRVAR(train_doc,
 "train(theta, x, y, xt, yt, order, pos, epochs, batch, n, k, act, lr, limit, seconds,\n"
-"      thetas, train, test) -> (completed, updates, end_pos, status)\n\n"
-"Train theta in place (float64 buffers; order: int64, epochs x rows, or empty).");
+"      thetas, train, test[, deeper]) -> (completed, updates, end_pos, status)\n\n"
+"Train theta in place (float64 buffers; order: int64, epochs x rows, or empty;\n"
+"deeper: int64 widths of hidden layers 2, 3, ...).");
 
 static PyObject *py_train(PyObject *self, PyObject *args)
 {
     (void)self;
-    Py_buffer theta, x, y, xt, yt, order, thetas, tr, te;
+    Py_buffer theta, x, y, xt, yt, order, thetas, tr, te, deeper = {0};
     Py_ssize_t n, k;
     int act;
     Run run = {0};
-    if (!PyArg_ParseTuple(args, "w*y*y*y*y*y*nnnnnidddw*w*w*:train", &theta, &x, &y, &xt,
+    if (!PyArg_ParseTuple(args, "w*y*y*y*y*y*nnnnnidddw*w*w*|y*:train", &theta, &x, &y, &xt,
                           &yt, &order, &run.pos, &run.epochs, &run.batch, &n, &k, &act,
-                          &run.lr, &run.limit, &run.seconds, &thetas, &tr, &te))
+                          &run.lr, &run.limit, &run.seconds, &thetas, &tr, &te, &deeper))
         return NULL;
     Net net = {0};
     PyObject *result = NULL;
-    if (!setup_net(&net, n, k, act, theta.len))
+    if (!setup_net(&net, n, k, act, theta.len, deeper.obj != NULL ? &deeper : NULL))
         goto out;
     run.N = rows_of(&x, &y, n);
     run.NT = run.N < 0 ? -1 : rows_of(&xt, &yt, n);
@@ -122,24 +149,27 @@ out:
     PyBuffer_Release(&thetas);
     PyBuffer_Release(&tr);
     PyBuffer_Release(&te);
+    if (deeper.obj != NULL)
+        PyBuffer_Release(&deeper);
     return result;
 }
 
 PyDoc_STRVAR(loss_doc,
-"mean_loss(theta, x, y, n, k, act) -> float\n\n"
+"mean_loss(theta, x, y, n, k, act[, deeper]) -> float\n\n"
 "The mean of (y_hat - y)^2 over the rows, summed in row order.");
 
 static PyObject *py_mean_loss(PyObject *self, PyObject *args)
 {
     (void)self;
-    Py_buffer theta, x, y;
+    Py_buffer theta, x, y, deeper = {0};
     Py_ssize_t n, k;
     int act;
-    if (!PyArg_ParseTuple(args, "y*y*y*nni:mean_loss", &theta, &x, &y, &n, &k, &act))
+    if (!PyArg_ParseTuple(args, "y*y*y*nni|y*:mean_loss", &theta, &x, &y, &n, &k, &act,
+                          &deeper))
         return NULL;
     Net net = {0};
     PyObject *result = NULL;
-    if (setup_net(&net, n, k, act, theta.len)) {
+    if (setup_net(&net, n, k, act, theta.len, deeper.obj != NULL ? &deeper : NULL)) {
         const Py_ssize_t rows = rows_of(&x, &y, n);
         if (rows == 0)
             PyErr_SetString(PyExc_ValueError, "no rows");
@@ -150,6 +180,8 @@ static PyObject *py_mean_loss(PyObject *self, PyObject *args)
     PyBuffer_Release(&theta);
     PyBuffer_Release(&x);
     PyBuffer_Release(&y);
+    if (deeper.obj != NULL)
+        PyBuffer_Release(&deeper);
     return result;
 }
 

@@ -4,8 +4,9 @@
  * operation is the one the pure-Python path makes, in the same order (fastloop.py and the
  * activation templates in activations.py); see _kernel.c for why that holds bit for bit.
  *
- * Parameter vector (docs/design.md section 2): W (k x n, unit by unit), then the output
- * weights v (k), the hidden biases b (k) and the output bias c.
+ * Parameter vector (docs/design.md section 2): every weight layer's weights (unit by
+ * unit, each in input order; the output layer's last), then every layer's biases. With
+ * one hidden layer: W (k x n), the output weights v (k), the hidden biases b (k), c.
  */
 #ifndef NNTUI_KERNEL_SGD_H
 #define NNTUI_KERNEL_SGD_H
@@ -30,11 +31,19 @@
    `epoch` and `mean_loss`), so the hot loops have no switch. */
 enum { RELU = 0, SIGMOID = 1, TANH = 2, LINEAR = 3 };
 enum { DONE = 0, NONFINITE_PARAM = 1, NONFINITE_LOSS = 2, BLOW_UP = 3 };
+/* Hidden layers the kernel takes (nntui itself stops at 4). */
+#define MAX_DEPTH 8
 
+/* size[0] inputs, size[1..L] the hidden layers' widths, size[L+1] = 1 output. Weight
+   layer l (0..L) maps size[l] values to size[l+1]: its weights start at woff[l] (unit by
+   unit, each in input order), its biases at boff[l]. Unit j of hidden layer l keeps its
+   z, h, g'(z) and dL/dz at index uoff[l] + j; dz[uoff[L]] is the output's, dL/dy_hat. */
 typedef struct {
-    Py_ssize_t n, k, P;
+    Py_ssize_t n, L, P;
+    Py_ssize_t size[MAX_DEPTH + 2], woff[MAX_DEPTH + 1], boff[MAX_DEPTH + 1],
+        uoff[MAX_DEPTH + 1];
     int act;
-    double *restrict z, *restrict h, *restrict gp, *restrict dz; /* k each */
+    double *restrict z, *restrict h, *restrict gp, *restrict dz; /* units + 1 each */
     double *restrict g, *restrict saved;                          /* P each */
 } Net;
 
@@ -52,110 +61,131 @@ static double seconds_now(void)
 #endif
 }
 
+/* What weight layer l multiplies: the row's inputs or hidden layer l-1's h. */
+#define LAYER_IN(net, l, xr) ((l) == 0 ? (xr) : (net)->h + (net)->uoff[(l) - 1])
+
 /* z, h = g(z) and (if `slope`) g'(z) of every hidden unit: activations.py's templates. */
 INLINE void hidden(const Net *net, const double *p, const double *xr, const int act,
                    const int slope)
 {
-    const Py_ssize_t n = net->n, k = net->k;
-    const double *b = p + n * k + k;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        const double *w = p + j * n;
-        double acc = w[0] * xr[0];
-        for (Py_ssize_t i = 1; i < n; i++)
-            acc = acc + w[i] * xr[i];
-        const double z = acc + b[j];
-        double e;
-        net->z[j] = z;
-        switch (act) {
-        case RELU:
-            net->h[j] = z > 0.0 ? z : 0.0;
-            break;
-        case SIGMOID:
-            e = exp(-fabs(z));
-            net->h[j] = z >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-            if (slope)
-                net->gp[j] = e / ((1.0 + e) * (1.0 + e));
-            break;
-        case TANH:
-            net->h[j] = tanh(z);
-            if (slope) {
-                e = exp(-2.0 * fabs(z));
-                net->gp[j] = 4.0 * e / ((1.0 + e) * (1.0 + e));
+    for (Py_ssize_t l = 0; l < net->L; l++) {
+        const Py_ssize_t fan = net->size[l], k = net->size[l + 1];
+        const double *a = LAYER_IN(net, l, xr), *b = p + net->boff[l];
+        double *zl = net->z + net->uoff[l], *hl = net->h + net->uoff[l];
+        double *gl = net->gp + net->uoff[l];
+        for (Py_ssize_t j = 0; j < k; j++) {
+            const double *w = p + net->woff[l] + j * fan;
+            double acc = w[0] * a[0];
+            for (Py_ssize_t i = 1; i < fan; i++)
+                acc = acc + w[i] * a[i];
+            const double z = acc + b[j];
+            double e;
+            zl[j] = z;
+            switch (act) {
+            case RELU:
+                hl[j] = z > 0.0 ? z : 0.0;
+                break;
+            case SIGMOID:
+                e = exp(-fabs(z));
+                hl[j] = z >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+                if (slope)
+                    gl[j] = e / ((1.0 + e) * (1.0 + e));
+                break;
+            case TANH:
+                hl[j] = tanh(z);
+                if (slope) {
+                    e = exp(-2.0 * fabs(z));
+                    gl[j] = 4.0 * e / ((1.0 + e) * (1.0 + e));
+                }
+                break;
+            default:
+                hl[j] = z;
             }
-            break;
-        default:
-            net->h[j] = z;
         }
     }
 }
 
-/* y_hat = v1*h1 + ... + vk*hk + c, left to right. */
+/* y_hat = v1*h1 + ... + vk*hk + c over the last hidden layer, left to right. */
 INLINE double output(const Net *net, const double *p)
 {
-    const double *v = p + net->n * net->k;
-    double acc = v[0] * net->h[0];
-    for (Py_ssize_t j = 1; j < net->k; j++)
-        acc = acc + v[j] * net->h[j];
+    const Py_ssize_t L = net->L, k = net->size[L];
+    const double *v = p + net->woff[L], *h = net->h + net->uoff[L - 1];
+    double acc = v[0] * h[0];
+    for (Py_ssize_t j = 1; j < k; j++)
+        acc = acc + v[j] * h[j];
     return acc + p[net->P - 1];
 }
 
-/* dL/dy_hat, and dL/dz of every unit by the chain convention (0 where g'(z) is 0). */
+/* dL/dy_hat, then dL/dz of every unit, top layer first: dL/dh_j = sum over the layer
+   above of its weight from j times its dL/dz, left to right; then the chain convention
+   (0 where g'(z) is 0). */
 INLINE double backward(const Net *net, const double *p, const double *xr, double y,
                        const int act)
 {
     hidden(net, p, xr, act, 1);
     const double d = 2.0 * (output(net, p) - y);
-    const double *v = p + net->n * net->k;
-    for (Py_ssize_t j = 0; j < net->k; j++) {
-        const double dlh = d * v[j];
-        switch (act) {
-        case RELU:
-            net->dz[j] = net->z[j] > 0.0 ? dlh : 0.0;
-            break;
-        case SIGMOID:
-        case TANH:
-            net->dz[j] = net->gp[j] != 0.0 ? dlh * net->gp[j] : 0.0;
-            break;
-        default:
-            net->dz[j] = dlh;
+    net->dz[net->uoff[net->L]] = d;
+    for (Py_ssize_t l = net->L - 1; l >= 0; l--) {
+        const Py_ssize_t k = net->size[l + 1], up = net->size[l + 2];
+        const double *wu = p + net->woff[l + 1], *du = net->dz + net->uoff[l + 1];
+        const double *zl = net->z + net->uoff[l], *gl = net->gp + net->uoff[l];
+        double *dl = net->dz + net->uoff[l];
+        for (Py_ssize_t j = 0; j < k; j++) {
+            double dlh = du[0] * wu[j];
+            for (Py_ssize_t m = 1; m < up; m++)
+                dlh = dlh + du[m] * wu[m * k + j];
+            switch (act) {
+            case RELU:
+                dl[j] = zl[j] > 0.0 ? dlh : 0.0;
+                break;
+            case SIGMOID:
+            case TANH:
+                dl[j] = gl[j] != 0.0 ? dlh * gl[j] : 0.0;
+                break;
+            default:
+                dl[j] = dlh;
+            }
         }
     }
     return d;
 }
 
-/* One per-sample update p <- p - lr * dL/dp, in the fast loop's order. */
+/* One per-sample update p <- p - lr * dL/dp: every gradient is a dL/dz times its input. */
 INLINE void sgd_step(const Net *net, double *p, const double *xr, double y, double lr,
                      const int act)
 {
-    const Py_ssize_t n = net->n, k = net->k;
-    const double d = backward(net, p, xr, y, act);
-    double *v = p + n * k, *b = v + k;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        double *w = p + j * n;
-        const double dz = net->dz[j];
-        for (Py_ssize_t i = 0; i < n; i++)
-            w[i] = w[i] - lr * (dz * xr[i]);
-        b[j] = b[j] - lr * dz;
-        v[j] = v[j] - lr * (d * net->h[j]);
+    backward(net, p, xr, y, act);
+    for (Py_ssize_t l = 0; l <= net->L; l++) {
+        const Py_ssize_t fan = net->size[l], k = net->size[l + 1];
+        const double *a = LAYER_IN(net, l, xr), *dl = net->dz + net->uoff[l];
+        double *b = p + net->boff[l];
+        for (Py_ssize_t j = 0; j < k; j++) {
+            double *w = p + net->woff[l] + j * fan;
+            const double dz = dl[j];
+            for (Py_ssize_t i = 0; i < fan; i++)
+                w[i] = w[i] - lr * (dz * a[i]);
+            b[j] = b[j] - lr * dz;
+        }
     }
-    p[net->P - 1] = p[net->P - 1] - lr * d;
 }
 
 /* This row's gradient added to g (or written to it, for the batch's first row). */
 INLINE void accumulate(const Net *net, const double *p, const double *xr, double y,
                        int first, const int act)
 {
-    const Py_ssize_t n = net->n, k = net->k;
-    const double d = backward(net, p, xr, y, act);
-    double *g = net->g, *gv = g + n * k, *gb = gv + k;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        const double dz = net->dz[j];
-        for (Py_ssize_t i = 0; i < n; i++)
-            g[j * n + i] = first ? dz * xr[i] : g[j * n + i] + dz * xr[i];
-        gb[j] = first ? dz : gb[j] + dz;
-        gv[j] = first ? d * net->h[j] : gv[j] + d * net->h[j];
+    backward(net, p, xr, y, act);
+    for (Py_ssize_t l = 0; l <= net->L; l++) {
+        const Py_ssize_t fan = net->size[l], k = net->size[l + 1];
+        const double *a = LAYER_IN(net, l, xr), *dl = net->dz + net->uoff[l];
+        double *gb = net->g + net->boff[l];
+        for (Py_ssize_t j = 0; j < k; j++) {
+            double *gw = net->g + net->woff[l] + j * fan;
+            const double dz = dl[j];
+            for (Py_ssize_t i = 0; i < fan; i++)
+                gw[i] = first ? dz * a[i] : gw[i] + dz * a[i];
+            gb[j] = first ? dz : gb[j] + dz;
+        }
     }
-    g[net->P - 1] = first ? d : g[net->P - 1] + d;
 }
 
 INLINE int all_finite(const double *p, Py_ssize_t P)

@@ -56,7 +56,8 @@ def compiled_epochs(t: Trainer, count: int, seconds: float) -> list[tuple[int, f
     started = time.perf_counter()
     done, updates, end_pos, status = t._kernel.train(
         work, t._x, t._y, t._xt, t._yt, perms, pos0, cap, t.batch_size, t.arch.n_inputs,
-        t.arch.n_hidden, t._act, t.lr, t.blow_up_limit, max(seconds, 0.0), thetas, train, test)
+        t.arch.n_hidden, t._act, t.lr, t.blow_up_limit, max(seconds, 0.0), thetas, train, test,
+        t._deeper)
     t._epoch_seconds = (time.perf_counter() - started) / max(done, 1)
 
     stopped = status in (kernel.NONFINITE_PARAM, kernel.NONFINITE_LOSS)

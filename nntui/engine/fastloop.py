@@ -1,4 +1,4 @@
-"""Fast SGD epochs, generated as straight-line Python for one architecture.
+"""Fast SGD epochs, generated as straight-line Python for one architecture (any depth).
 
 Per-sample SGD is sequential, so numpy cannot vectorise it and small-array numpy calls cost
 microseconds each. Unrolled float arithmetic on local variables is ~10x faster. The
@@ -28,42 +28,73 @@ EpochFn = Callable[[list[float], Rows, float], tuple[list[float], int, bool]]
 BatchEpochFn = Callable[[list[float], Rows, float, int], tuple[list[float], int, bool]]
 
 
+def _vars(arch: Architecture) -> list[str]:
+    """The local variable of each parameter: its name (w1) or, for `W2[1,3]`, p<index>."""
+    return [name if name.isidentifier() else f"p{k}" for k, name in enumerate(arch.names)]
+
+
+def _unit(layer: int, j: int, arch: Architecture, kind: str) -> str:
+    """A hidden unit's local variable: z0 (one hidden layer, as before) or z1_0."""
+    return f"{kind}{j}" if arch.depth == 1 else f"{kind}{layer}_{j}"
+
+
+def _inputs(arch: Architecture, layer: int) -> list[str]:
+    """The variables weight layer `layer` multiplies: x0.. or the layer below's h."""
+    if layer == 0:
+        return [f"x{i}" for i in range(arch.n_inputs)]
+    return [_unit(layer - 1, j, arch, "h") for j in range(arch.sizes[layer])]
+
+
 def _sample(arch: Architecture) -> list[str]:
     """Forward and backward pass of one row (x0.., y): sets z, h, d = dL/dy_hat and dz."""
-    n, k, spec = arch.n_inputs, arch.n_hidden, arch.spec
-    names = arch.names
+    spec, v, depth = arch.spec, _vars(arch), arch.depth
     body: list[str] = []
-    for j in range(k):
-        terms = " + ".join(f"{names[arch.input_weight(j, i)]} * x{i}" for i in range(n))
-        body.append(f"z{j} = {terms} + {names[arch.hidden_bias(j)]}")
-        body += [line.format(z=f"z{j}", h=f"h{j}", gp=f"gp{j}", e=f"e{j}")
-                 for line in spec.code]
-    out = " + ".join(f"{names[arch.output_weight(j)]} * h{j}" for j in range(k))
-    body.append(f"d = 2.0 * ({out} + {names[arch.output_bias]} - y)")
-    for j in range(k):
-        # dL/dz = (dL/dy_hat * w_out) * g'(z), exactly 0 where g'(z) = 0 (the trace's rule).
-        dlh = f"(d * {names[arch.output_weight(j)]})"
-        body.append(spec.chain_code.format(dz=f"dz{j}", dlh=dlh, z=f"z{j}", gp=f"gp{j}"))
+    for layer, k in enumerate(arch.widths):
+        a = _inputs(arch, layer)
+        for j in range(k):
+            z = _unit(layer, j, arch, "z")
+            terms = " + ".join(f"{v[arch.weight(layer, j, i)]} * {a[i]}"
+                               for i in range(len(a)))
+            body.append(f"{z} = {terms} + {v[arch.bias(layer, j)]}")
+            body += [line.format(z=z, h=_unit(layer, j, arch, "h"),
+                                 gp=_unit(layer, j, arch, "gp"), e=_unit(layer, j, arch, "e"))
+                     for line in spec.code]
+    a = _inputs(arch, depth)
+    out = " + ".join(f"{v[arch.weight(depth, 0, j)]} * {a[j]}" for j in range(len(a)))
+    body.append(f"d = 2.0 * ({out} + {v[arch.output_bias]} - y)")
+    upper = ["d"]  # δ of the layer above
+    for layer in reversed(range(depth)):
+        # dL/dz = (W_above^T δ_above) * g'(z), exactly 0 where g'(z) = 0 (the trace's rule).
+        dz = [_unit(layer, j, arch, "dz") for j in range(arch.widths[layer])]
+        for j in range(len(dz)):
+            dlh = " + ".join(f"{upper[m]} * {v[arch.weight(layer + 1, m, j)]}"
+                             for m in range(len(upper)))
+            body.append(spec.chain_code.format(
+                dz=dz[j], dlh=f"({dlh})", z=_unit(layer, j, arch, "z"),
+                gp=_unit(layer, j, arch, "gp")))
+        upper = dz
     return body
 
 
 def _gradient_terms(arch: Architecture) -> list[tuple[str, str]]:
-    """(parameter name, this row's dL/dparameter) in update order."""
-    names = arch.names
+    """(parameter variable, this row's dL/dparameter) in update order."""
+    v, depth = _vars(arch), arch.depth
     terms = []
-    for j in range(arch.n_hidden):
-        terms += [(names[arch.input_weight(j, i)], f"dz{j} * x{i}")
-                  for i in range(arch.n_inputs)]
-        terms += [(names[arch.hidden_bias(j)], f"dz{j}"),
-                  (names[arch.output_weight(j)], f"d * h{j}")]
-    return [*terms, (names[arch.output_bias], "d")]
+    for layer in range(depth + 1):
+        a = _inputs(arch, layer)
+        for j in range(arch.sizes[layer + 1]):
+            delta = "d" if layer == depth else _unit(layer, j, arch, "dz")
+            terms += [(v[arch.weight(layer, j, i)], f"{delta} * {a[i]}")
+                      for i in range(len(a))]
+            terms.append((v[arch.bias(layer, j)], delta))
+    return terms
 
 
 def _check(arch: Architecture, checked: bool, when: str) -> list[str]:
     """Save the parameters before an update, or stop if the update made one non-finite."""
     if not checked:
         return []
-    names = ", ".join(arch.names)
+    names = ", ".join(_vars(arch))
     if when == "before":
         return [f"saved = [{names}]"]
     return [f"if not all(map(isfinite, ({names},))):", "    return saved, done, False",
@@ -71,7 +102,7 @@ def _check(arch: Architecture, checked: bool, when: str) -> list[str]:
 
 
 def _source(arch: Architecture, checked: bool) -> str:
-    names = arch.names
+    names = _vars(arch)
     xs = [f"x{i}" for i in range(arch.n_inputs)]
     body = _sample(arch) + _check(arch, checked, "before")
     body += [f"{p} = {p} - lr * ({g})" for p, g in _gradient_terms(arch)]
@@ -88,7 +119,7 @@ def _source(arch: Architecture, checked: bool) -> str:
 
 
 def _batch_source(arch: Architecture, checked: bool) -> str:
-    names = arch.names
+    names = _vars(arch)
     row = ", ".join(f"x{i}" for i in range(arch.n_inputs)) + ", y"
     terms = _gradient_terms(arch)
     first = _sample(arch) + [f"g_{p} = {g}" for p, g in terms]

@@ -41,11 +41,15 @@ def _cycle(values: tuple[float, ...], count: int) -> list[float]:
 def initial_params(
     arch: Architecture, preset: str, seed: int = 0, sigma: float = 1.0
 ) -> np.ndarray:
-    """The parameter vector of a preset (see PRESET_HELP)."""
-    n, k, m = arch.n_inputs, arch.n_hidden, arch.n_params
+    """The parameter vector of a preset (see PRESET_HELP), for every layer.
+
+    Fixed presets cycle their values over the vector in parameter order; xavier and he
+    draw each weight layer in turn (the first hidden layer first, the output layer last).
+    """
+    m = arch.n_params
     if preset == "notebook":
         values = _cycle(NOTEBOOK_WEIGHTS, arch.n_weights)
-        values += [NOTEBOOK_HIDDEN_BIAS] * k + [NOTEBOOK_OUTPUT_BIAS]
+        values += [NOTEBOOK_HIDDEN_BIAS] * sum(arch.widths) + [NOTEBOOK_OUTPUT_BIAS]
         return np.array(values)
     if preset == "large":
         return np.array(_cycle(LARGE_VALUES, m))
@@ -58,22 +62,22 @@ def initial_params(
         return rng.normal(0.0, sigma, size=m)
     if preset == "uniform":
         return rng.uniform(-sigma, sigma, size=m)
-    theta = np.zeros(m)
-    if preset == "xavier":
-        a_in, a_out = math.sqrt(6.0 / (n + k)), math.sqrt(6.0 / (k + 1))
-        theta[: n * k] = rng.uniform(-a_in, a_in, size=n * k)
-        theta[n * k : n * k + k] = rng.uniform(-a_out, a_out, size=k)
-        return theta
-    if preset == "he":
-        theta[: n * k] = rng.normal(0.0, math.sqrt(2.0 / n), size=n * k)
-        theta[n * k : n * k + k] = rng.normal(0.0, math.sqrt(2.0 / k), size=k)
+    if preset in ("xavier", "he"):
+        theta = np.zeros(m)
+        for weights, _ in arch.layer_params(theta):  # views: filled in place
+            fan_out, fan_in = weights.shape
+            if preset == "xavier":
+                a = math.sqrt(6.0 / (fan_in + fan_out))
+                weights[:] = rng.uniform(-a, a, size=weights.shape)
+            else:
+                weights[:] = rng.normal(0.0, math.sqrt(2.0 / fan_in), size=weights.shape)
         return theta
     raise UserError(f"unknown init preset {preset!r}; choose one of {', '.join(PRESETS)}")
 
 
 def apply_overrides(arch: Architecture, theta: np.ndarray, overrides: dict[str, float]) -> None:
     """Set parameters by name in place (names checked first)."""
-    check_overrides(arch.n_inputs, arch.n_hidden, overrides)
+    check_overrides(arch.n_inputs, arch.hidden, overrides)
     names = arch.names
     for name, value in overrides.items():
         theta[names.index(name)] = value

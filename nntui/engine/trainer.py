@@ -96,6 +96,7 @@ class Trainer:
         if self.compiled and self._kernel is None:
             raise RuntimeError(f"no compiled kernel for {self.arch}: {kernel.REASON}")
         self._act = kernel.ACTIVATION_CODES.get(self.arch.activation, -1)
+        self._deeper = np.array(self.arch.deeper, dtype=np.int64)  # the kernel's layers 2..
         self._epoch_seconds = 0.0  # measured per epoch by the kernel: sizes the next call
         self._stacked: tuple[np.ndarray, np.ndarray] | None = None  # training + test rows
         self.reset()
@@ -218,10 +219,11 @@ class Trainer:
                 self._stacked = (np.concatenate([self._x, self._xt]),
                                  np.concatenate([self._y, self._yt]))
             return a.mean_losses(theta, *self._stacked, self.n_train)
-        train = k.mean_loss(theta, self._x, self._y, a.n_inputs, a.n_hidden, self._act)
+        shape = (a.n_inputs, a.n_hidden, self._act, self._deeper)
+        train = k.mean_loss(theta, self._x, self._y, *shape)
         if not len(self._yt):
             return train, None
-        return train, k.mean_loss(theta, self._xt, self._yt, a.n_inputs, a.n_hidden, self._act)
+        return train, k.mean_loss(theta, self._xt, self._yt, *shape)
 
     def _finish_epoch(self) -> EpochRecord | None:
         """Record the epoch's losses and check for divergence.

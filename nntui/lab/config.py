@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS
+from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS, check_widths, hidden_widths
 from nntui.errors import UserError
 from nntui.lab.options import (
     DATA,
@@ -31,8 +31,7 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
 DATASETS = ("generated", "diabetes", "csv")
-MAX_ROWS = 1_000_000  # beyond this (at 64 hidden units) the arrays take gigabytes
-MAX_HIDDEN = 64
+MAX_ROWS = 1_000_000  # beyond this (at 4 x 16 hidden units) the arrays take gigabytes
 MAX_EPOCHS = 1_000_000
 MAX_CONFIG_BYTES = 2**20  # a TOML experiment is a few hundred bytes
 
@@ -106,9 +105,10 @@ class ExperimentConfig:
         False, "bool", "shuffle rows every epoch (seeded)", "shuffle", "learn", MODEL,
         choices=("off", "on"), sweep_values=(False, True))
 
-    hidden: int = option(
-        2, "int", "hidden units", "hidden", "learn", MODEL, metavar="K",
-        renames_params=True, sweep_values=(1, 2, 4, 8), check=between(1, MAX_HIDDEN))
+    hidden: int | tuple[int, ...] = option(
+        2, "widths", "hidden units, or the widths of several hidden layers (3,2)", "hidden",
+        "learn", MODEL, metavar="K[,K...]", renames_params=True, sweep_values=(1, 2, 4, 8),
+        check=lambda v: check_widths(hidden_widths(v)))
     activation: str = option(
         "relu", "choice", "hidden-layer activation", "activation", "learn", MODEL,
         metavar="|".join(ACTIVATIONS), choices=ACTIVATIONS, sweep_values=ACTIVATIONS)

@@ -89,7 +89,7 @@ class Experiment:
         table = table if table is not None else load_table(cfg)
         require_rows(table)
         dataset = Dataset.build(table, cfg)
-        arch = Architecture(len(table.features), cfg.hidden, cfg.activation)
+        arch = Architecture.of(len(table.features), cfg.hidden, cfg.activation)
         theta0 = initial_params(arch, cfg.init, cfg.effective_init_seed, cfg.sigma)
         apply_overrides(arch, theta0, cfg.set)
         x_tr, y_tr = dataset.part("train")
@@ -142,7 +142,9 @@ class Experiment:
                 "target": table.target,
                 "dropped_rows": table.dropped_rows,
             },
+            # hidden: the first hidden layer's units; layers: every hidden layer's
             "network": {"inputs": self.arch.n_inputs, "hidden": self.arch.n_hidden,
+                        "layers": list(self.arch.widths), "shape": self.arch.shape,
                         "activation": self.arch.activation},
             # schema 2: what each number means, and how it was computed
             "divergence_reason": t.divergence_reason or None,

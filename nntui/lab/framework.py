@@ -38,14 +38,18 @@ class FrameworkRun:
 
 def to_sklearn(arch: Architecture, theta: np.ndarray) -> tuple[list[np.ndarray],
                                                                  list[np.ndarray]]:
-    """nntui's parameter vector as MLPRegressor's coefs_ and intercepts_."""
-    w_in, b, v, c = arch.unpack(np.asarray(theta, dtype=float))
-    return [w_in.T.copy(), v.reshape(-1, 1).copy()], [b.copy(), np.array([c])]
+    """nntui's parameter vector as MLPRegressor's coefs_ and intercepts_, one per layer.
+
+    scikit-learn keeps each layer's weights as fan-in x units, nntui unit by unit: the
+    transpose of the same numbers.
+    """
+    layers = arch.layer_params(np.asarray(theta, dtype=float))
+    return [w.T.copy() for w, _ in layers], [b.copy() for _, b in layers]
 
 
 def from_sklearn(coefs: list[np.ndarray], intercepts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate([coefs[0].T.ravel(), coefs[1].ravel(), intercepts[0],
-                           intercepts[1]])
+    """The parameter vector of MLPRegressor's layers: every layer's weights, then biases."""
+    return np.concatenate([c.T.ravel() for c in coefs] + [b.ravel() for b in intercepts])
 
 
 def train_sklearn(
@@ -65,7 +69,7 @@ def train_sklearn(
     from sklearn.neural_network import MLPRegressor
 
     mlp = MLPRegressor(
-        hidden_layer_sizes=(arch.n_hidden,), activation=arch.spec.sklearn_name,
+        hidden_layer_sizes=arch.widths, activation=arch.spec.sklearn_name,
         solver="sgd", batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
         alpha=0.0, shuffle=False, learning_rate="constant", learning_rate_init=2.0 * lr,
         max_iter=1, tol=0.0, n_iter_no_change=10**9, random_state=0,

@@ -24,7 +24,7 @@ LIVE, MODEL, DATA = "live", "model", "data"
 
 #: Kinds of value; each has one parser and one formatter below.
 KINDS = ("choice", "int", "float", "int-pair", "float-pair", "names", "text", "assignments",
-         "bool")
+         "bool", "widths")
 
 #: Numbers a field or flag may hold: beyond these, arithmetic overflows or memory runs out.
 NUMBER_LIMIT = 1e12
@@ -79,9 +79,13 @@ class Option:
         return format_value(value)
 
     def alternatives(self, text: str) -> list[str]:
-        """The alternatives written in one sweep value (`0.1,1` or `0,5;0,20`)."""
-        parts = text.split(";") if self.sweep_separator == ";" else \
-            text.replace(";", ",").split(",")
+        """The alternatives written in one sweep value (`0.1,1` or `0,5;0,20`).
+
+        Layer widths: `1,3` is two one-layer networks, as ever; with a `;` in it the
+        alternatives are whole width lists (`3,2;4,4`, or `3,2;` for a single one).
+        """
+        by_semicolon = self.sweep_separator == ";" or (self.kind == "widths" and ";" in text)
+        parts = text.split(";") if by_semicolon else text.replace(";", ",").split(",")
         return [p.strip() for p in parts if p.strip()] or [text]
 
 
@@ -156,13 +160,41 @@ def _assignments(opt: Option, value: Any) -> dict[str, float]:
         items = list(value.items())
     else:
         items = []
-        for part in str(value).split(","):
+        for part in split_outside_brackets(str(value)):
             if "=" not in part:
                 raise UserError(f"{opt.flag}: expected NAME=VALUE, got {part.strip()!r}")
             key, _, val = part.partition("=")
             items.append((key, val))
     return {str(k).strip(): float(_number(f"{opt.flag} {str(k).strip()}", v, False))
             for k, v in items}
+
+
+def split_outside_brackets(text: str) -> list[str]:
+    """`W2[1,2]=0.5,b1=1` -> ['W2[1,2]=0.5', 'b1=1']: the commas of a deep name stay."""
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(text):
+        depth += (char == "[") - (char == "]")
+        if char == "," and depth <= 0:
+            parts.append(text[start:at])
+            start, depth = at + 1, 0
+    return [*parts, text[start:]]
+
+
+def _widths(opt: Option, value: Any) -> int | tuple[int, ...]:
+    """A layer width (`2`) or a list of them (`3,2`, TOML [3, 2]); one layer stays an int.
+
+    The option's `check` says whether the widths are allowed.
+    """
+    if isinstance(value, str):
+        parts: Any = value.split(",")
+    elif isinstance(value, list | tuple):
+        parts = value
+    else:
+        parts = [value]
+    if isinstance(value, str) and not value.strip():
+        raise UserError(f"{opt.flag}: expected hidden-layer widths such as 2 or 3,2, got ''")
+    widths = tuple(int(_number(opt.flag, p, True)) for p in parts)
+    return widths[0] if len(widths) == 1 else widths
 
 
 def _choice(opt: Option, value: Any) -> str:
@@ -199,6 +231,7 @@ PARSERS: dict[str, Callable[[Option, Any], Any]] = {
     "text": _text,
     "assignments": _assignments,
     "bool": _bool,
+    "widths": _widths,
 }
 
 

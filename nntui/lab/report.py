@@ -91,7 +91,7 @@ def describe(exp: Experiment) -> str:
     return (
         f"{source}: {', '.join(table.features)} -> {table.target}; "
         f"{len(ds.train_idx)} train / {len(ds.test_idx)} test rows, {cfg.scale} scaling\n"
-        f"network {arch.n_inputs}-{arch.n_hidden}-1 {arch.activation}, init {cfg.init}, "
+        f"network {arch.shape} {arch.activation}, init {cfg.init}, "
         f"lr {num(cfg.lr)}, {cfg.epochs} epochs{batch}{shuffle}"
     )
 

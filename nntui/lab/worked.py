@@ -19,6 +19,7 @@ from nntui.engine.network import Architecture, Trace
 from nntui.engine.trainer import StepRecord, Trainer
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
+from nntui.lab.worked_deep import unit_label
 
 #: Below this relative difference the chain rule and the finite difference agree.
 AGREE_RELATIVE = 1e-6
@@ -101,6 +102,10 @@ class WorkedStep:
     def chain(self) -> list[ChainTerm]:
         """The chain-rule product of every parameter, in parameter order."""
         arch, t, names = self.exp.arch, self.trace, self.names
+        if arch.depth > 1:  # δ per layer (worked_deep.py)
+            from nntui.lab.worked_deep import chain
+
+            return chain(self)
         p = self.record.params_before
         relu = arch.activation == "relu"
         g = arch.activation
@@ -145,9 +150,9 @@ class WorkedStep:
         j = term.unit
         if (j is not None and self.exp.arch.activation == "relu" and term.reach > 0.0
                 and abs(self.trace.z[j]) <= FD_STEP * term.reach):
-            z = self.trace.z[j]
-            where = (f"z{j + 1} = 0 is the ReLU kink: relu'(0) = 0 by convention"
-                     if z == 0.0 else f"z{j + 1} = {z:.3g} is within the finite difference's "
+            z, u = self.trace.z[j], unit_label(self.exp.arch, j)
+            where = (f"z{u} = 0 is the ReLU kink: relu'(0) = 0 by convention"
+                     if z == 0.0 else f"z{u} = {z:.3g} is within the finite difference's "
                      "step of the ReLU kink at 0")
             return Check("kink", rel, f"{where}; the central difference straddles the kink "
                          "and averages the slopes 0 and 1")
@@ -157,6 +162,15 @@ class WorkedStep:
                          f"difference's rounding noise, {noise:.1e})")
         if abs(a - n) <= max(AGREE_RELATIVE * max(abs(a), abs(n)), noise):
             return Check("agree", rel, "")
+        if j is not None and self.exp.arch.activation == "relu" and self.exp.arch.depth > 1:
+            # a parameter moves every layer above its own: is a gate there within the step?
+            from nntui.lab.worked_deep import kink_unit
+
+            kink = kink_unit(self, k, FD_STEP)
+            if kink is not None:
+                return Check("kink", rel, f"z{unit_label(self.exp.arch, kink)} is within the "
+                             "finite difference's step of the ReLU kink at 0; the central "
+                             "difference straddles the kink and averages the slopes 0 and 1")
         return Check("differ", rel, "")
 
 
@@ -164,8 +178,9 @@ class WorkedStep:
 class UnitActivity:
     """How often a hidden unit outputs exactly 0 on the training rows."""
 
-    unit: int  # 1-based
+    unit: int  # 1-based, over every hidden layer's units (layer 1's first)
     zero_share: float
+    name: str = ""  # its h: `h2`, or `h2[1]` in a network with several hidden layers
 
     def dead(self, activation: str) -> bool:
         """A ReLU unit that is 0 on every row: its input weights get no gradient at all."""
@@ -173,7 +188,7 @@ class UnitActivity:
 
 
 def unit_activity(arch: Architecture, theta: np.ndarray, x: np.ndarray) -> list[UnitActivity]:
-    return [UnitActivity(j + 1, share)
+    return [UnitActivity(j + 1, share, f"h{unit_label(arch, j)}")
             for j, share in enumerate(arch.inactive_share(theta, x))]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nntui.lab import worked_deep
 from nntui.lab.numbers import num
 from nntui.lab.worked import WorkedStep, distinct_digits, factor, fmt
 
@@ -30,6 +31,8 @@ def sample_lines(ws: WorkedStep) -> list[str]:
 def forward_lines(ws: WorkedStep) -> list[str]:
     """`z1 = w1*x1 + w2*x2 + b1 = 0.5*1 + (-0.3)*0.5 + 0.1 = 0.45`, then h, y_hat, L."""
     arch, t, p, names = ws.exp.arch, ws.trace, ws.record.params_before, ws.names
+    if arch.depth > 1:
+        return worked_deep.forward_lines(ws)
     g = arch.activation
     out = []
     for j in range(arch.n_hidden):
@@ -55,7 +58,10 @@ def forward_lines(ws: WorkedStep) -> list[str]:
 
 
 def factor_lines(ws: WorkedStep) -> list[str]:
-    """Each distinct chain-rule factor once: `dy_hat/dh1 = w5 = 0.6`."""
+    """Each distinct chain-rule factor once: `dy_hat/dh1 = w5 = 0.6` (with several hidden
+    layers: the δ of each layer from the layer above, top first)."""
+    if ws.exp.arch.depth > 1:
+        return worked_deep.delta_lines(ws)
     seen: dict[str, str] = {}
     for term in ws.chain():
         for f in term.factors:
@@ -75,7 +81,8 @@ def backward_lines(ws: WorkedStep, with_numeric: bool = True) -> list[str]:
         values = " * ".join(factor(f.value) for f in term.factors)
         line = f"dL/d{term.name} = {names} = {symbols} = {values} = {fmt(term.value)}"
         if term.closed_gate is not None:
-            line += f"  [ReLU gate {term.closed_gate + 1} closed: dh/dz = 0]"
+            gate = worked_deep.unit_label(ws.exp.arch, term.closed_gate)
+            line += f"  [ReLU gate {gate} closed: dh/dz = 0]"
         if with_numeric and ws.numeric:
             check = ws.check(k, term)
             line += f"  | numeric {fmt(ws.numeric[k])}"
@@ -106,6 +113,8 @@ def update_lines(ws: WorkedStep) -> list[str]:
 def diagram_lines(ws: WorkedStep) -> list[str]:
     """The network with current values on nodes and weights on edges, unit by unit."""
     arch, t, p, names = ws.exp.arch, ws.trace, ws.record.params_before, ws.names
+    if arch.depth > 1:
+        return worked_deep.diagram_lines(ws)
     out = []
     for j in range(arch.n_hidden):
         u = j + 1
@@ -148,6 +157,12 @@ def to_json(ws: WorkedStep) -> dict[str, Any]:
     forward: dict[str, float] = {}
     forward.update({f"z{j + 1}": z for j, z in enumerate(t.z)})
     forward.update({f"h{j + 1}": h for j, h in enumerate(t.h)})
+    chain_values = {"dL/dy_hat": t.dl_dyhat,
+                    **{f"dL/dh{j + 1}": v for j, v in enumerate(t.dl_dh)},
+                    **{f"dh{j + 1}/dz{j + 1}": v for j, v in enumerate(t.dh_dz)},
+                    **{f"dL/dz{j + 1}": v for j, v in enumerate(t.dl_dz)}}
+    if ws.exp.arch.depth > 1:  # named by layer: z2[1], dL/dz2[1], ...
+        forward, chain_values = worked_deep.json_values(ws.exp.arch, t)
     forward.update(y_hat=t.y_hat, loss=t.loss, y_hat_raw=ws.y_hat_raw)
     chain = ws.chain()
     return {
@@ -155,10 +170,7 @@ def to_json(ws: WorkedStep) -> dict[str, Any]:
                    "y_raw": ws.y_raw},
         "epoch": r.epoch,
         "forward": forward,
-        "chain": {"dL/dy_hat": t.dl_dyhat,
-                  **{f"dL/dh{j + 1}": v for j, v in enumerate(t.dl_dh)},
-                  **{f"dh{j + 1}/dz{j + 1}": v for j, v in enumerate(t.dh_dz)},
-                  **{f"dL/dz{j + 1}": v for j, v in enumerate(t.dl_dz)}},
+        "chain": chain_values,
         "chain_rule": {f"dL/d{term.name}": [
             {"factor": f.name, "symbol": f.symbol, "value": f.value} for f in term.factors]
             for term in chain},

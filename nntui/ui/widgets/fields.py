@@ -12,6 +12,14 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select
 
 
+def field_id(key: str) -> str:
+    """The widget id of a setting's field: `field-n1-range`, `field-param-W2-1-2` for the
+    parameter `W2[1,2]` (an id holds no brackets or commas)."""
+    for char in ":_[,":
+        key = key.replace(char, "-")
+    return "field-" + key.replace("]", "")
+
+
 class SettingField(Vertical):
     """A labelled field that reports a committed value (Enter, leaving it, or a choice)."""
 
@@ -38,7 +46,7 @@ class SettingField(Vertical):
 
     def __init__(self, key: str, label: str, value: str, choices: tuple[str, ...] = (),
                  tooltip: str = "", placeholder: str = "") -> None:
-        super().__init__(id=f"field-{key.replace(':', '-').replace('_', '-')}")
+        super().__init__(id=field_id(key))
         self.key = key
         self.label = label
         self.initial = value

@@ -8,7 +8,7 @@ from textual.widgets import Collapsible, Input, Static
 
 from nntui.lab.config import OPTIONS, ExperimentConfig
 from nntui.lab.options import Option
-from nntui.ui.widgets.fields import SettingField
+from nntui.ui.widgets.fields import SettingField, field_id
 
 PANELS = (("data", "Data", False), ("init", "Initial weights", True),
           ("learn", "Learning", False))  # (panel, title, collapsed at start)
@@ -59,7 +59,8 @@ class ParamFields(Vertical):
             return
         self.values = dict(values)
         for name, value in list(values.items())[:MAX_PARAM_FIELDS]:
-            self.query_one(f"#field-param-{name}", SettingField).set_value(f"{value:.6g}")
+            self.query_one(f"#{field_id('param:' + name)}", SettingField).set_value(
+                f"{value:.6g}")
 
 
 class Sidebar(VerticalScroll):
@@ -106,8 +107,7 @@ class Sidebar(VerticalScroll):
         path.scroll_visible()
 
     def field(self, key: str) -> SettingField:
-        return self.query_one(f"#field-{key.replace(':', '-').replace('_', '-')}",
-                              SettingField)
+        return self.query_one(f"#{field_id(key)}", SettingField)
 
     async def sync(self, cfg: ExperimentConfig, params: dict[str, float]) -> None:
         """Show a config and initial parameters that changed elsewhere (keys, a rebuild)."""

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.lab.worked import UnitActivity, WorkedStep, factor, fmt
+from nntui.lab.worked_deep import unit_label
 from nntui.lab.worked_text import (
     diagram_lines,
     factor_lines,
@@ -42,7 +43,8 @@ def chain_table(ws: WorkedStep) -> Table:
         cell.append("= " + values)
         style = ""
         if term.closed_gate is not None:
-            cell.append(f"\n  ReLU gate {term.closed_gate + 1} closed: dh/dz = 0", "bold red")
+            gate = unit_label(ws.exp.arch, term.closed_gate)
+            cell.append(f"\n  ReLU gate {gate} closed: dh/dz = 0", "bold red")
             style = "red"
         check = ws.check(k, term)
         if check.note and check.note not in notes:
@@ -71,8 +73,8 @@ def update_table(ws: WorkedStep) -> Table:
 def dead_units(units: list[UnitActivity], activation: str) -> RenderableType:
     text = Text()
     for unit in units:
-        text.append(f"h{unit.unit}: output 0 on {100 * unit.zero_share:.0f}% of training "
-                    "samples")
+        name = unit.name or f"h{unit.unit}"
+        text.append(f"{name}: output 0 on {100 * unit.zero_share:.0f}% of training samples")
         if unit.dead(activation):
             text.append("  DEAD: inactive on every sample, its input weights cannot "
                         "learn", style="bold red")
