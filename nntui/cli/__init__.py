@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from nntui.cli import history
 
             return history.cmd_runs(ns) if ns.command == "runs" else history.cmd_export(ns)
+        if ns.command == "drill":
+            from nntui.cli.drill import cmd_drill
+
+            return cmd_drill(ns)
         cfg = config_from_args(ns)
         return COMMANDS[ns.command](cfg, ns)
     except UserError as exc:

@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 from nntui import __version__
+from nntui.cli.drill import add_parser as add_drill_parser
 from nntui.lab.config import OPTIONS, ExperimentConfig
 from nntui.lab.options import Option
 
@@ -138,6 +139,7 @@ def build_parser() -> Parser:
         "(after vs before the updates, L vs ½L), the learning rate each needs for the same "
         "updates, and the mean-vs-sum rule for mini-batches. Computed from the run.")
     conventions.add_argument("--json", action="store_true", help="print one JSON object")
+    add_drill_parser(sub)
     runs = sub.add_parser("runs", help="list the saved runs")
     add_results_options(runs)
     export = sub.add_parser("export", help="export runs as CSV, JSON or a Markdown report")
