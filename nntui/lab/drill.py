@@ -5,8 +5,9 @@ The questions come from a `WorkedStep` (worked.py): the answers are the trainer'
 can never disagree with the inspector or `nntui step`. Nothing here computes the network.
 
 The checking rule (stated in the app, the sheets and the README): a typed number is right
-when it is within a relative 1e-3 of the answer, or equal to it at 3 significant digits;
-within 1e-9 of it counts too, so an answer of 0 can be checked. A new parameter is checked
+when it is within a relative 1e-3 of the answer, or the same to 3 significant digits (within
+half a unit of the answer's third digit: 0.123 for 0.123456); within 1e-9 of it counts
+too, so an answer of 0 can be checked. A new parameter is checked
 on its change (new - old), so that typing the old value back is not right at a small
 learning rate.
 """
@@ -32,9 +33,9 @@ from nntui.lab.worked import WorkedStep, factor, fmt, worked_step
 REL_TOL = 1e-3
 SIG_DIGITS = 3
 ABS_TOL = 1e-9
-RULE = ("An answer is right within a relative 1e-3 of the key, or when it matches the key "
-        "to 3 significant digits; within 1e-9 counts too (so a 0 can be checked). A new "
-        "parameter is checked on its change, new - old.")
+RULE = ("An answer is right within a relative 1e-3 of the key, or when it is the key to 3 "
+        "significant digits (0.123 for 0.123456); within 1e-9 counts too, so a 0 can be "
+        "checked. A new parameter is checked on its change, new - old.")
 
 FORWARD, BACKWARD = "forward", "backward"
 #: Right at the first try, right after the hint, shown after two misses (or asked), skipped.
@@ -79,9 +80,15 @@ class Question:
         answer = self.answer
         if self.old is not None:
             typed, answer = typed - self.old, answer - self.old
-        if abs(typed - answer) <= max(ABS_TOL, REL_TOL * abs(answer)):
+        error = abs(typed - answer)
+        if error <= max(ABS_TOL, REL_TOL * abs(answer)):
             return True
-        return f"{typed + 0.0:.{SIG_DIGITS}g}" == f"{answer + 0.0:.{SIG_DIGITS}g}"
+        if answer == 0.0 or not math.isfinite(answer):
+            return False
+        # The same to 3 significant digits: within half a unit of the answer's third digit
+        # (both 0.123 and 0.124 for 0.1235; a hair of slack for the binary rounding).
+        unit = 10.0 ** (math.floor(math.log10(abs(answer))) - (SIG_DIGITS - 1))
+        return error <= 0.5 * unit * (1 + 1e-9)
 
 
 def parse_answer(text: str) -> float:

@@ -90,7 +90,7 @@ class DrillScreen(Screen[None]):
         self.drill: Drill | None = None
         self.outcome: Outcome | None = None
         self.note = ""  # what happened to the step (applied, or why not)
-        self.scores: list[str] = []  # earlier steps' scores, `20/25`
+        self.scores: list[tuple[Drill, str]] = []  # each applied drill's score, `20/25`
 
     def compose(self) -> ComposeResult:
         yield Static("", id="drill-status")
@@ -131,7 +131,7 @@ class DrillScreen(Screen[None]):
             self.note = "This run has diverged: the step was not applied (undo in the inspector)."
             return
         done = self.drill.count(RIGHT, HINTED)
-        self.scores.append(f"{done}/{len(self.drill.questions)}")
+        self.scores.append((self.drill, f"{done}/{len(self.drill.questions)}"))
         following = self.session.preview()
         self.note = (f"Step applied (sample {r.indices[0]}). Enter: drill the next step "
                      f"(sample {following.indices[0]}); esc: back to the inspector.")
@@ -146,7 +146,8 @@ class DrillScreen(Screen[None]):
             question.update(Text(self.note, style="bold yellow"))
             return
         ws, r = drill.ws, drill.ws.record
-        earlier = f" · earlier steps {' '.join(self.scores[-4:])}" if self.scores else ""
+        scores = [score for d, score in self.scores if d is not drill][-4:]
+        earlier = f" · earlier steps {' '.join(scores)}" if scores else ""
         status.update(f"Drill ({self.part}) · {drill.score}{earlier}")
         given = Text(f"Step: epoch {r.epoch}, update {r.update}, sample {r.indices[0]} "
                      "(scaled values) · given:\n", style="bold")
