@@ -121,6 +121,7 @@ def q(answer: float, old: float | None = None) -> Question:
     (0.0, ABS_TOL, True),
     (0.0, 1e-6, False),
     (5.551115123125783e-17, 0.0, True),  # a rounding residue where 0 is meant
+    (float("inf"), 1e300, False), (float("nan"), 0.0, False),  # a diverged step
 ])
 def test_the_checking_rule(answer: float, typed: float, right: bool) -> None:
     assert q(answer).accepts(typed) is right

@@ -78,12 +78,14 @@ class Question:
     def accepts(self, typed: float) -> bool:
         """The checking rule (module docstring)."""
         answer = self.answer
+        if not math.isfinite(answer):  # a diverged step: no typed number is that
+            return False
         if self.old is not None:
             typed, answer = typed - self.old, answer - self.old
         error = abs(typed - answer)
         if error <= max(ABS_TOL, REL_TOL * abs(answer)):
             return True
-        if answer == 0.0 or not math.isfinite(answer):
+        if answer == 0.0:
             return False
         # The same to 3 significant digits: within half a unit of the answer's third digit
         # (both 0.123 and 0.124 for 0.1235; a hair of slack for the binary rounding).
