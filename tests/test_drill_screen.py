@@ -109,6 +109,14 @@ async def test_escape_part_skip_and_help() -> None:
         assert app.screen is screen and app.screen.query_one(Input).value == ""
 
 
+async def test_the_values_say_their_units() -> None:
+    app = make_app(scale="none")
+    async with running(app) as pilot:
+        await hit(pilot, "i", "d")
+        assert "sample 0 (original units) · given" in shown(app, "given")
+        assert "x1 = 4  x2 = 4  y = 20.114" in shown(app, "given")
+
+
 async def test_a_mini_batch_says_why_there_is_no_drill() -> None:
     app = make_app(batch_size=4)
     async with running(app) as pilot:

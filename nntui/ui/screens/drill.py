@@ -29,6 +29,7 @@ from nntui.lab.drill import (
     subsets,
 )
 from nntui.lab.drill_text import DEFINITIONS, given_lines
+from nntui.lab.report import space
 from nntui.lab.session import Session
 from nntui.lab.worked import worked_step
 from nntui.ui.widgets.keybar import KeyBar
@@ -149,8 +150,9 @@ class DrillScreen(Screen[None]):
         scores = [score for d, score in self.scores if d is not drill][-4:]
         earlier = f" · earlier steps {' '.join(scores)}" if scores else ""
         status.update(f"Drill ({self.part}) · {drill.score}{earlier}")
+        units = space(self.session.config.scale)  # the units the network trains in
         given = Text(f"Step: epoch {r.epoch}, update {r.update}, sample {r.indices[0]} "
-                     "(scaled values) · given:\n", style="bold")
+                     f"({units}) · given:\n", style="bold")
         given.append("\n".join(given_lines(ws, self.part)) + "\n")
         given.append(DEFINITIONS[ws.exp.arch.activation] + "\n" + SHORT_RULE, style="dim")
         self.query_one("#drill-given", Static).update(given)
