@@ -13,6 +13,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nntui.cli.drill import drill_arguments
 from nntui.cli.parser import add_results_options
 
 
@@ -158,6 +159,16 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "before the updates, L vs ½L), the learning rate each needs for the same updates, "
         "and the mean-vs-sum rule for mini-batches. Computed from the run.",
         arguments=json_argument),
+    Subcommand(
+        "drill", "print a randomized exercise sheet: one SGD step by hand",
+        ("nntui drill --seed 7 --markdown > sheet.md",
+         "nntui drill --seed 7 --markdown --answers > key.md",
+         "nntui drill --seed 7 --activation sigmoid --json"),
+        "nntui.cli.drill:cmd_drill",
+        "A randomized exercise: small weights and one sample rounded to 2 decimals, the "
+        "forward pass, the gradients and the update to work out by hand. The same seed "
+        "prints the same sheet. In the app, d in the inspector drills the current step.",
+        experiment=False, config=False, arguments=drill_arguments),
     Subcommand(
         "runs", "list, delete or prune the saved runs",
         ("nntui runs", "nntui runs rm last", "nntui runs prune --keep 20"),

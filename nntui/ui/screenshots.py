@@ -97,6 +97,10 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
     "inspector-chain-80x24": ({}, ("i", "pagedown", "pagedown"), (80, 24)),
     "framework-80x24": ({"epochs": 20}, ("k",), (80, 24)),
+    "drill-80x24": ({}, ("i", "d", *"0.3", "enter", "9", "enter"), (80, 24)),
+    "drill-160x48": ({}, ("i", "d", *"0.3", "enter", *"0.3", "enter", *"0.7", "enter",
+                          *"0.5", "enter", *"0.6", "enter", *"0.11", "enter", "ctrl+n",
+                          *"-1.71", "enter", "9", "enter"), (160, 48)),
 }
 
 

@@ -42,6 +42,8 @@ class InspectorScreen(Screen[None]):
         Binding("space", "play", "Play/pause", tooltip="apply steps automatically"),
         Binding("right_square_bracket", "speed(1)", "Faster", tooltip="play faster"),
         Binding("left_square_bracket", "speed(-1)", "Slower", tooltip="play slower"),
+        Binding("d", "drill", "Drill", tooltip="drill: type each number of the next step "
+                "yourself; it is applied when the drill is done"),
         Binding("escape,i", "close", "Back", tooltip="back to the loss curve"),
         Binding("question_mark", "help", "Help", tooltip="keys of the inspector"),
     ]
@@ -169,6 +171,13 @@ class InspectorScreen(Screen[None]):
             self.action_play()
         else:
             self.refresh_view()
+
+    def action_drill(self) -> None:
+        from nntui.ui.screens.drill import DrillScreen
+
+        self.stop_playing()
+        self.index = None
+        self.app.push_screen(DrillScreen(self.session), lambda _: self.refresh_view())
 
     def action_close(self) -> None:
         if self.focused is self.query_one("#goto"):

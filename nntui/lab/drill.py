@@ -1,0 +1,332 @@
+"""A drill: the student computes every number of one SGD step, and each answer is checked.
+
+The questions come from a `WorkedStep` (worked.py): the answers are the trainer's own
+`StepRecord` floats and the gradients' formulas are its named chain-rule factors, so a drill
+can never disagree with the inspector or `nntui step`. Nothing here computes the network.
+
+The checking rule (stated in the app, the sheets and the README): a typed number is right
+when it is within a relative 1e-3 of the answer, or the same to 3 significant digits (within
+half a unit of the answer's third digit: 0.123 for 0.123456); within 1e-9 of it counts
+too, so an answer of 0 can be checked. A new parameter is checked
+on its change (new - old), so that typing the old value back is not right at a small
+learning rate.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nntui.engine.network import Architecture
+from nntui.engine.scaling import Scaler
+from nntui.engine.trainer import Trainer
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig
+from nntui.lab.data import Table
+from nntui.lab.experiment import Dataset, Experiment
+from nntui.lab.numbers import num
+from nntui.lab.worked import WorkedStep, factor, fmt, worked_step
+
+REL_TOL = 1e-3
+SIG_DIGITS = 3
+ABS_TOL = 1e-9
+RULE = ("An answer is right within a relative 1e-3 of the key, or when it is the key to 3 "
+        "significant digits (0.123 for 0.123456); within 1e-9 counts too, so a 0 can be "
+        "checked. A new parameter is checked on its change, new - old.")
+
+FORWARD, BACKWARD = "forward", "backward"
+#: Right at the first try, right after the hint, shown after two misses (or asked), skipped.
+RIGHT, HINTED, REVEALED, SKIPPED = "right", "hinted", "revealed", "skipped"
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One number of the step: what to compute, how, and the record's own answer."""
+
+    id: int  # its place in the whole drill (1-based), the same in every subset
+    quantity: str  # "z1", "h1", "y_hat", "L", "dL/dy_hat", "dL/dw1", "new w1"
+    formula: str  # symbolic: "w1*x1 + w2*x2 + b1"
+    filled: str  # the formula with the known numbers: "0.5*0.25 + (-0.3)*0.5 + 0.1"
+    answer: float  # the StepRecord's float, bit for bit
+    part: str  # FORWARD or BACKWARD
+    unit: int | None = None  # the hidden unit (0-based) it belongs to; None: the output
+    old: float | None = None  # for "new p": p before the step (its change is checked)
+
+    @property
+    def hint(self) -> str:
+        return f"{self.quantity} = {self.formula} = {self.filled}"
+
+    @property
+    def shown(self) -> str:
+        """The answer as printed: 6 significant digits, or as many as the check needs
+        (a new parameter: enough to show its change), so the shown answer is right."""
+        for digits in range(6, 18):
+            text = num(self.answer, digits)
+            if self.accepts(float(text)):
+                return text
+        return repr(self.answer)
+
+    @property
+    def solution(self) -> str:
+        return f"{self.hint} = {self.shown}"
+
+    def accepts(self, typed: float) -> bool:
+        """The checking rule (module docstring)."""
+        answer = self.answer
+        if not math.isfinite(answer):  # a diverged step: no typed number is that
+            return False
+        if self.old is not None:
+            typed, answer = typed - self.old, answer - self.old
+        error = abs(typed - answer)
+        if error <= max(ABS_TOL, REL_TOL * abs(answer)):
+            return True
+        if answer == 0.0:
+            return False
+        # The same to 3 significant digits: within half a unit of the answer's third digit
+        # (both 0.123 and 0.124 for 0.1235; a hair of slack for the binary rounding).
+        unit = 10.0 ** (math.floor(math.log10(abs(answer))) - (SIG_DIGITS - 1))
+        return error <= 0.5 * unit * (1 + 1e-9)
+
+
+def parse_answer(text: str) -> float:
+    """A typed number: `-0.5`, `.5`, `1e-3`, spaces anywhere; anything else a UserError
+    that says what to type (it never counts as a wrong answer)."""
+    compact = "".join(text.split()).replace("\u2212", "-")  # the typographic minus too
+    if not compact:
+        raise UserError("type a number (e.g. -0.5, .5 or 1e-3), then Enter")
+    if "," in compact and "." not in compact and _NUMBER.fullmatch(compact.replace(",", ".")):
+        raise UserError(f"{text.strip()!r}: write decimals with a dot "
+                        f"({compact.replace(',', '.')}, not {compact})")
+    if not _NUMBER.fullmatch(compact):
+        raise UserError(f"{text.strip()!r} is not a number: type e.g. -0.5, .5 or 1e-3")
+    value = float(compact)
+    if not math.isfinite(value):
+        raise UserError(f"{text.strip()!r} is too large to be an answer")
+    return value
+
+
+def _sum(terms: list[tuple[str, str]], bias: tuple[str, str]) -> tuple[str, str]:
+    """(`w1*x1 + w2*x2 + b1`, `0.5*0.25 + (-0.3)*0.5 + 0.1`) from (symbol, number) pairs."""
+    return (" + ".join([*(s for s, _ in terms), bias[0]]),
+            " + ".join([*(n for _, n in terms), bias[1]]))
+
+
+def questions(ws: WorkedStep) -> list[Question]:
+    """Every question of the step, in order: z1, h1, ..., y_hat, L, dL/dy_hat, each
+    dL/dp and each new p (parameter order, the names of engine/naming.py)."""
+    if len(ws.record.indices) != 1:
+        raise UserError("the drill works on one sample at a time: set the batch size to 1")
+    if ws.exp.arch.depth > 1:
+        raise UserError(DEEP_REFUSAL)
+    arch, t, r, names = ws.exp.arch, ws.trace, ws.record, ws.names
+    p, g = r.params_before, arch.activation
+    out: list[Question] = []
+
+    def ask(quantity: str, formula: str, filled: str, answer: float, part: str,
+            unit: int | None = None, old: float | None = None) -> None:
+        out.append(Question(len(out) + 1, quantity, formula, filled, answer, part, unit,
+                            old))
+
+    for j in range(arch.n_hidden):
+        u, b = j + 1, arch.hidden_bias(j)
+        ks = [arch.input_weight(j, i) for i in range(arch.n_inputs)]
+        formula, filled = _sum(
+            [(f"{names[k]}*x{i + 1}", f"{factor(p[k])}*{factor(t.x[i])}")
+             for i, k in enumerate(ks)], (names[b], factor(p[b])))
+        ask(f"z{u}", formula, filled, t.z[j], FORWARD, j)
+        ask(f"h{u}", f"{g}(z{u})", f"{g}({fmt(t.z[j])})", t.h[j], FORWARD, j)
+    formula, filled = _sum(
+        [(f"{names[arch.output_weight(j)]}*h{j + 1}",
+          f"{factor(p[arch.output_weight(j)])}*{factor(t.h[j])}")
+         for j in range(arch.n_hidden)], (names[arch.output_bias], factor(p[arch.output_bias])))
+    ask("y_hat", formula, filled, t.y_hat, FORWARD)
+    ask("L", "(y_hat - y)^2", f"({fmt(t.y_hat)} - {factor(t.y)})^2", t.loss, FORWARD)
+    ask("dL/dy_hat", "2(y_hat - y)", f"2*({fmt(t.y_hat)} - {factor(t.y)})", t.dl_dyhat,
+        BACKWARD)
+    chain = ws.chain()
+    for k, term in enumerate(chain):
+        # dL/dy_hat is already known by now: the product starts from its name.
+        first, *rest = term.factors
+        ask(f"dL/d{term.name}", " * ".join([first.name, *(f.symbol for f in rest)]),
+            "*".join(factor(f.value) for f in term.factors), r.grads[k], BACKWARD,
+            term.unit if term.unit is not None else _output_unit(ws, k))
+    units = [q.unit for q in out[-len(names):]]
+    for k, name in enumerate(names):
+        ask(f"new {name}", f"{name} - lr*dL/d{name}",
+            f"{factor(p[k])} - {factor(r.lr)}*{factor(r.grads[k])}", r.params_after[k],
+            BACKWARD, units[k], p[k])
+    return out
+
+
+def _output_unit(ws: WorkedStep, k: int) -> int | None:
+    """The hidden unit an output weight leaves from (None for the output bias)."""
+    arch = ws.exp.arch
+    units = [j for j in range(arch.n_hidden) if arch.output_weight(j) == k]
+    return units[0] if units else None
+
+
+def subsets(n_hidden: int) -> list[str]:
+    """The subsets a drill can ask: all, forward, backward, then one per hidden unit."""
+    return ["all", FORWARD, BACKWARD, *(f"unit {j + 1}" for j in range(n_hidden))]
+
+
+def select(qs: list[Question], subset: str) -> list[Question]:
+    """The questions of a subset (`subsets()`; `unit2` works too), in drill order."""
+    if subset == "all":
+        return list(qs)
+    if subset in (FORWARD, BACKWARD):
+        return [q for q in qs if q.part == subset]
+    unit = subset.strip().lower().removeprefix("unit").strip()
+    units = {q.unit for q in qs if q.unit is not None}
+    if subset.strip().lower().startswith("unit") and unit.isdigit() and int(unit) - 1 in units:
+        return [q for q in qs if q.unit == int(unit) - 1]
+    raise UserError(f"unknown drill part {subset!r}: choose all, forward, backward or "
+                    f"unit1..unit{len(units)}")
+
+
+def givens(ws: WorkedStep, subset: str) -> list[tuple[str, float]]:
+    """The numbers of the step, before its questions, that a subset does not ask but its
+    questions need (the backward part needs the forward values, a unit needs y_hat)."""
+    asked = {q.quantity for q in select(questions(ws), subset)}
+    before = [q for q in questions(ws) if not q.quantity.startswith(("dL/dw", "dL/db", "new"))]
+    return [(q.quantity, q.answer) for q in before if q.quantity not in asked]
+
+
+@dataclass
+class Result:
+    """What became of one question."""
+
+    question: Question
+    status: str  # RIGHT, HINTED, REVEALED or SKIPPED
+    typed: list[float] = field(default_factory=list)  # the numbers typed, in order
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the screen says after Enter: `kind` is "invalid", RIGHT, "wrong" (the hint is
+    shown) or REVEALED (second miss: the answer is shown, the drill moves on)."""
+
+    kind: str
+    message: str
+
+
+class Drill:
+    """One step's drill: questions asked in order, two tries each, a score."""
+
+    def __init__(self, ws: WorkedStep, subset: str = "all") -> None:
+        self.ws = ws
+        self.subset = subset
+        self.questions = select(questions(ws), subset)
+        self.results: list[Result] = []
+        self.typed: list[float] = []  # the current question's tries so far
+
+    @property
+    def current(self) -> Question | None:
+        n = len(self.results)
+        return self.questions[n] if n < len(self.questions) else None
+
+    @property
+    def done(self) -> bool:
+        return self.current is None
+
+    @property
+    def hinted(self) -> bool:
+        """The current question has been missed once: its hint is shown."""
+        return bool(self.typed)
+
+    def _close(self, status: str) -> Question:
+        q = self.current
+        assert q is not None
+        self.results.append(Result(q, status, self.typed))
+        self.typed = []
+        return q
+
+    def answer(self, text: str) -> Outcome:
+        """Check a typed answer. Text that is not a number uses no try."""
+        q = self.current
+        if q is None:
+            return Outcome("invalid", "the drill is done")
+        try:
+            value = parse_answer(text)
+        except UserError as exc:
+            return Outcome("invalid", str(exc)[:1].upper() + str(exc)[1:] + ".")
+        if q.accepts(value):
+            self._close(HINTED if self.typed else RIGHT)
+            return Outcome(RIGHT, f"Right: {q.quantity} = {q.shown}.")
+        self.typed.append(value)
+        old = (f" That is {q.quantity[4:]} before the step: the change is lr*dL/d"
+               f"{q.quantity[4:]}." if q.old is not None and value == q.old else "")
+        if len(self.typed) == 1:
+            return Outcome("wrong", f"Not {num(value)}.{old} Hint: {q.hint}")
+        self._close(REVEALED)
+        return Outcome(REVEALED, f"Not {num(value)} either: {q.solution}")
+
+    def reveal(self) -> Outcome:
+        q = self._close(REVEALED)
+        return Outcome(REVEALED, f"Shown: {q.solution}")
+
+    def skip(self) -> Outcome:
+        q = self._close(SKIPPED)
+        return Outcome(SKIPPED, f"Skipped: {q.solution}")
+
+    def count(self, *statuses: str) -> int:
+        return sum(r.status in statuses for r in self.results)
+
+    @property
+    def score(self) -> str:
+        """`4/5 right (3 at the first try) · 1 shown · 0 skipped · 14 to go`."""
+        answered = len(self.results)
+        return (f"{self.count(RIGHT, HINTED)}/{answered} right ({self.count(RIGHT)} first "
+                f"try) · {self.count(REVEALED)} shown · {self.count(SKIPPED)} skipped · "
+                f"{len(self.questions) - answered} to go")
+
+
+#: The sheets' learning rate: large enough that every update shows in 2-3 digits.
+SHEET_LR = 0.1
+#: A sheet is redrawn (from the same seed) while a z is this close to a ReLU kink, the
+#: prediction this close to the target, or every ReLU unit is off: nothing to work out.
+SHEET_MARGIN = 0.05
+
+
+def _round2(values: np.ndarray) -> list[float]:
+    return [round(float(v), 2) + 0.0 for v in values]
+
+
+#: Drills cover one hidden layer; the layered drill comes with the layered inspector (#14).
+DEEP_REFUSAL = ("the drill covers one hidden layer (--hidden K) for now; "
+                "`nntui step` shows every number of a deeper network")
+
+
+def exercise(seed: int, activation: str = "relu", hidden: int | tuple[int, ...] = 2,
+             inputs: int = 2,
+             lr: float = SHEET_LR) -> WorkedStep:
+    """A randomized hand exercise: small weights and one sample rounded to 2 decimals,
+    drawn from `seed` (the same seed, the same sheet), and the engine's own step on them:
+    a one-row, unscaled experiment whose trainer makes the update."""
+    if not isinstance(hidden, int):
+        if len(hidden) > 1:
+            raise UserError(DEEP_REFUSAL)
+        hidden = hidden[0]
+    arch = Architecture(inputs, hidden, activation)
+    rng = np.random.default_rng([seed, 12])
+    for _ in range(1000):
+        x, y = _round2(rng.uniform(0.0, 1.0, inputs)), _round2(rng.uniform(0.0, 1.0, 1))
+        theta = _round2(rng.uniform(-1.0, 1.0, arch.n_params))
+        trainer = Trainer(arch, np.array(theta), np.array([x]), np.array(y),
+                          np.empty((0, inputs)), np.empty(0), lr=lr, compiled=False)
+        record = trainer.peek()
+        t = record.traces[0]
+        if (min(abs(z) for z in t.z) >= SHEET_MARGIN and abs(t.y_hat - t.y) >= SHEET_MARGIN
+                and (activation != "relu" or max(t.z) > 0.0)):
+            break
+    table = Table(np.array([x]), np.array(y), [f"x{i + 1}" for i in range(inputs)], "y")
+    dataset = Dataset(table, np.array([0]), np.array([], dtype=int),
+                      Scaler.fit("none", table.x), Scaler.fit("none", table.y))
+    cfg = ExperimentConfig(seed=seed, scale="none", test_size=0.0, hidden=hidden,
+                           activation=activation, lr=lr, set=dict(zip(arch.names, theta)))
+    return worked_step(Experiment(cfg, dataset, arch, trainer), record)
