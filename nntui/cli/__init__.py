@@ -33,12 +33,20 @@ def cmd_conventions(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     return conventions(cfg, ns)
 
 
+def cmd_lab(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    """`nntui lab`: the app opened on the guided lab."""
+    from nntui.cli.lab import cmd_lab as lab
+
+    return lab(cfg, ns)
+
+
 COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]] = {
     None: cmd_app,
     "run": cmd_run,
     "step": cmd_step,
     "compare-sklearn": cmd_compare,
     "conventions": cmd_conventions,
+    "lab": cmd_lab,
 }
 
 

@@ -138,6 +138,12 @@ def build_parser() -> Parser:
         "(after vs before the updates, L vs ½L), the learning rate each needs for the same "
         "updates, and the mean-vs-sum rule for mini-batches. Computed from the run.")
     conventions.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser(
+        "lab", parents=[common], help="open the app on the guided lab (the course's "
+        "experiments, page by page)",
+        description="The course's experiments as pages: apply a page's settings and run "
+        "it, compare it with the pages before, answer its question. The options are every "
+        "page's base; the answers go into nntui export --format md.")
     runs = sub.add_parser("runs", help="list the saved runs")
     add_results_options(runs)
     export = sub.add_parser("export", help="export runs as CSV, JSON or a Markdown report")
