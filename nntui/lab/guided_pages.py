@@ -57,9 +57,10 @@ PAGES: tuple[Page, ...] = (
     Page("init-large", "Large initial weights",
          "Start from weights of size 2-3 with mixed signs (preset large) instead of the "
          "notebook's moderate ones.",
-         "Why does one hidden unit never change during the whole run?",
-         "The first loss (try the log scale, l); a dead unit: a ReLU unit that is 0 on "
-         "every row gets no gradient, so its input weights stay where they started.",
+         "Why does one hidden unit stop changing after the first few updates?",
+         "The first loss (try the log scale, l); a dead unit: once a ReLU unit is 0 on "
+         "every row it gets no gradient, so its input weights stop where they are "
+         "(compare w1, w2 and b1 with their start in the Results tab).",
          {"init": "large"}),
     Page("init-small", "Tiny initial weights",
          "Start from the same pattern divided by 1000 (preset small, weights about "

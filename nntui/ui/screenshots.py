@@ -97,6 +97,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
     "inspector-chain-80x24": ({}, ("i", "pagedown", "pagedown"), (80, 24)),
     "framework-80x24": ({"epochs": 20}, ("k",), (80, 24)),
+    "guided-80x24": ({}, ("L", "r"), (80, 24)),
+    "guided-160x48": ({}, ("L", "r", "n", "n", "n", "r"), (160, 48)),
 }
 
 
