@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -48,11 +49,15 @@ if TYPE_CHECKING:
     from nntui.lab.runs import StoredRun
     from nntui.ui.app import NNApp
 
+#: The lab of each app, so that leaving and reopening it (or --no-save) loses nothing.
+LABS: WeakKeyDictionary[App[None], GuidedLab] = WeakKeyDictionary()
+
 HELP = ("Each page is one experiment of the course. r applies the page's settings (on top "
         "of the lab's base: the defaults, or the options given to nntui lab) and trains "
         "to the last epoch; the run is saved like any other and overlaid on the newest "
         "run of each page before. a types the answer (saved as you type; enter or esc "
-        "returns to the keys). x writes the lab report (also nntui export --format md).")
+        "returns to the keys). Up/Down and PgUp/PgDn scroll the page's text. x writes the "
+        "lab report (also nntui export --format md).")
 
 
 @dataclass
@@ -120,9 +125,14 @@ class GuidedScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.lab is None:
+            self.lab = LABS.get(self.app)
+        if self.lab is None:  # the first time in this app: the saved one, if any
             store = self.nnapp.store
             directory = store.directory if store is not None and store.persist else None
-            self.lab = GuidedLab.load(state_path(directory))
+            self.lab = LABS[self.app] = GuidedLab.load(state_path(directory))
+            if directory is None:
+                self.lab.warnings.append("Runs are not saved (--no-save): the answers are "
+                                         "kept in this session only.")
         self.nnapp.training_shown.subscribe(self, self.follow)
         plot = self.query_one("#guided-overlay", LossPlot)
         plot.empty_text = "r runs this page"
