@@ -130,9 +130,6 @@ class GuidedScreen(Screen[None]):
             store = self.nnapp.store
             directory = store.directory if store is not None and store.persist else None
             self.lab = LABS[self.app] = GuidedLab.load(state_path(directory))
-            if directory is None:
-                self.lab.warnings.append("Runs are not saved (--no-save): the answers are "
-                                         "kept in this session only.")
         self.nnapp.training_shown.subscribe(self, self.follow)
         plot = self.query_one("#guided-overlay", LossPlot)
         plot.empty_text = "r runs this page"
@@ -289,6 +286,9 @@ class GuidedScreen(Screen[None]):
     def answer_changed(self, event: Input.Changed) -> None:
         page = self.state.page
         if self.state.answers.get(page.id, "") != event.value:
+            if self.state.path is None and not self.state.answers:  # said once, when it matters
+                self.app.notify("Runs are not saved (--no-save): the answers are kept in "
+                                "this session only.", severity="warning")
             self.state.answer(page.id, event.value)
             self.state.save()
             self.show_warnings()
