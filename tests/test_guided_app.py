@@ -114,6 +114,11 @@ async def test_L_opens_the_lab_and_a_run_in_progress_is_shown_and_paused_on_leav
         await hit(pilot, "L")
         assert isinstance(app.screen, GuidedScreen)
         screen = app.screen
+        await hit(pilot, "question_mark")  # ? lists every key of the lab, then closes
+        help_text = " ".join(plain(s) for s in app.screen.query(Static))
+        assert all(b.tooltip in help_text for b in GuidedScreen.BINDINGS)  # type: ignore[union-attr]
+        await hit(pilot, "escape")
+        assert app.screen is screen
         await hit(pilot, "n", "n", "n")  # page 4: large initial weights
         await hit(pilot, "r")
         await wait_until(pilot, lambda: gate.held, "the first epoch")
