@@ -110,13 +110,13 @@ def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace, lab: bool = False) -> int:
     """Check everything the app will need first, so a mistake fails as `nntui run` does.
 
     Generated data is checked without numpy (the app paints before loading it); a table is
     loaded here, so that a bad CSV never opens the app. Without a terminal (`ssh host nntui`
     without -t, a pipe, TERM=dumb) the app would write escape codes into the void and
-    wait for keys that never come: that is refused first.
+    wait for keys that never come: that is refused first. `lab`: open on the guided lab.
     """
     from nntui.engine.naming import check_overrides
 
@@ -136,6 +136,11 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     from nntui.ui.app import NNApp
 
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
+    if lab:
+        from nntui.ui.guided_app import GuidedApp
+
+        GuidedApp(cfg, table, store).run()
+        return 0
     NNApp(cfg, table, store).run()
     return 0
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from nntui.cli.parser import one_line, printable
 from nntui.errors import UserError
 from nntui.lab.report import metric_text
 from nntui.lab.runs import RunStore
+
+if TYPE_CHECKING:
+    from nntui.lab.guided import GuidedLab
+    from nntui.lab.runs import StoredRun
 
 
 def warn_skipped(store: RunStore) -> None:
@@ -74,6 +79,17 @@ def delete_runs(store: RunStore, ns: argparse.Namespace) -> int:
     return 0
 
 
+def guided_lab(store: RunStore) -> tuple[GuidedLab, list[StoredRun]]:
+    """The guided lab kept beside these runs (for the report's section) and every run its
+    pages may name; a damaged lab file is a warning, never an error."""
+    from nntui.lab.guided import GuidedLab, state_path
+
+    lab = GuidedLab.load(state_path(store.directory), repair=False)
+    for warning in lab.warnings:
+        print(f"nntui: warning: {one_line(warning)}", file=sys.stderr)
+    return lab, store.load() if lab.has_content else []
+
+
 def cmd_export(ns: argparse.Namespace) -> int:
     """Write runs as CSV loss histories, JSON or a Markdown report."""
     from nntui.lab.export import export_text
@@ -84,7 +100,7 @@ def cmd_export(ns: argparse.Namespace) -> int:
         runs = store.find(ns.ids or ["last"])
     finally:  # also when no run matches: a skipped file may be the reason
         warn_skipped(store)
-    text = export_text(runs, ns.format)
+    text = export_text(runs, ns.format, *guided_lab(store) if ns.format == "md" else ())
     if ns.output and ns.output != "-":
         try:
             write_output(ns.output, text)

@@ -170,6 +170,14 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "prints the same sheet. In the app, d in the inspector drills the current step.",
         experiment=False, config=False, arguments=drill_arguments),
     Subcommand(
+        "lab", "open the app on the guided lab (the course's experiments, page by page)",
+        ("nntui lab", "nntui lab --epochs 50  # every page shorter"),
+        "nntui.cli.lab:cmd_lab",
+        "The course's experiments as pages: apply a page's settings and run it, compare it "
+        "with the pages before, answer its question. The options are every page's base; the "
+        "answers go into nntui export --format md.",
+        results="save"),
+    Subcommand(
         "runs", "list, delete or prune the saved runs",
         ("nntui runs", "nntui runs rm last", "nntui runs prune --keep 20"),
         "nntui.cli.history:cmd_runs",

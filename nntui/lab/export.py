@@ -19,6 +19,7 @@ from nntui.lab.report import metric_labels, metric_text, num
 from nntui.lab.rundoc import RunDocument
 
 if TYPE_CHECKING:
+    from nntui.lab.guided import GuidedLab
     from nntui.lab.runs import StoredRun
 
 LOSSES: tuple[Literal["train_loss"], Literal["test_loss"]] = ("train_loss", "test_loss")
@@ -68,8 +69,13 @@ def run_label(run: RunDocument, keys: list[str] | None = None) -> str:
     return run["run"]["id"] if "run" in run else "run"
 
 
-def export_text(runs: list[StoredRun], fmt: str) -> str:
-    """Stored runs as "csv" (loss histories), "json" (documents) or "md" (a report)."""
+def export_text(runs: list[StoredRun], fmt: str, guided: GuidedLab | None = None,
+                known: Sequence[StoredRun] = ()) -> str:
+    """Stored runs as "csv" (loss histories), "json" (documents) or "md" (a report).
+
+    With `guided` (a lab with answers or runs), the Markdown report ends with its
+    "Guided lab" section; `known` are the runs its pages may name.
+    """
     from nntui.lab.config import from_mapping
     from nntui.lab.sweep import varying_keys
 
@@ -81,7 +87,22 @@ def export_text(runs: list[StoredRun], fmt: str) -> str:
         return histories_csv(docs, labels)
     if fmt == "json":
         return runs_json(docs)
-    return markdown_report(docs, labels)
+    report = markdown_report(docs, labels)
+    if guided is not None and guided.has_content:
+        report += "\n" + "\n".join(guided_section(guided, known or runs)).rstrip() + "\n"
+    return report
+
+
+def guided_report(lab: GuidedLab, known: Sequence[StoredRun]) -> str:
+    """The lab report of a guided lab: its pages' runs (in page order) compared as
+    `nntui export` compares them, then the "Guided lab" section."""
+    from nntui.lab.guided_pages import PAGES
+
+    by_id = {r.id: r for r in known}
+    runs = [by_id[e.id] for p in PAGES for e in lab.runs.get(p.id, []) if e.id in by_id]
+    if runs:
+        return export_text(runs, "md", lab, known)
+    return "\n".join(["# nntui report", "", *guided_section(lab, known)]).rstrip() + "\n"
 
 
 def export_runs(runs: list[StoredRun], directory: Path) -> list[Path]:
@@ -158,6 +179,42 @@ def markdown_report(runs: Sequence[RunDocument], labels: list[str]) -> str:
         series[f"{lab} train"] = r["history"]["train_loss"]
     lines += ["", "## Loss curves", "", "```", ascii_plot(series), "```", ""]
     return "\n".join(lines)
+
+
+def guided_section(lab: GuidedLab, runs: Sequence[StoredRun]) -> list[str]:
+    """The guided lab in the report: each page's question, the student's answer as
+    typed, and the runs made from that page (id, status and key metrics, what they
+    showed). Pages with neither an answer nor a run are left out."""
+    from nntui.lab.guided_pages import PAGES
+
+    by_id = {r.id: r for r in runs}
+    lines = ["## Guided lab", ""]
+    for n, page in enumerate(PAGES, start=1):
+        answer, page_runs = lab.answers.get(page.id, "").strip(), lab.runs.get(page.id, [])
+        if not answer and not page_runs:
+            continue
+        lines += [f"### {n}. {page.title}", "", f"**Question:** {page.question}", "",
+                  *(f"> {line}" for line in (answer or "(no answer)").splitlines()), ""]
+        if not page_runs:
+            continue
+        lines += ["| run | status | epochs | train MSE | test MSE | test R² | test MAPE |",
+                  "|---|---|---|---|---|---|---|"]
+        notes = []
+        for entry in page_runs:
+            run = by_id.get(entry.id)
+            if run is None:
+                lines.append(f"| {entry.id} | not found among the saved runs | | | | | |")
+                continue
+            d = run.doc
+            train, test = d["history"]["train_loss"], d["history"]["test_loss"]
+            lines.append(f"| {run.id} | {d['status']} | {d['epochs_run']} | "
+                         f"{num(train[-1] if train else None)} | "
+                         f"{num(test[-1] if test else None)} | "
+                         f"{metric_text('r2', d['metrics']['test']['r2'])} | "
+                         f"{metric_text('mape', d['metrics']['test']['mape'])} |")
+            notes += [f"- {entry.id}: {note}" for note in entry.notes]
+        lines += ["", *notes, *([""] if notes else [])]
+    return lines
 
 
 def _cell(value: Any) -> str:

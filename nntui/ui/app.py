@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Static
 
 from nntui.errors import UserError
@@ -87,6 +88,8 @@ class NNApp(App[None]):
         self.settings: SettingsController | None = None
         self.crash: shutdown.Crash | None = None  # an unexpected error, once reported
         self._release_hang_up: Callable[[], None] = lambda: None
+        #: Published whenever the training view is redrawn: a screen over it may follow.
+        self.training_shown: Signal[None] = Signal(self, "training_shown")
 
     # -- start-up ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -208,6 +211,7 @@ class NNApp(App[None]):
 
     def refresh_training(self) -> None:
         self.view.show_training(self.live.state.value, self.rate)
+        self.training_shown.publish(None)
 
     def show_history_warnings(self) -> None:
         for warning in self.live.history.take_warnings():
@@ -346,6 +350,11 @@ class NNApp(App[None]):
 
         self.stop_training()
         self.push_screen(InspectorScreen(self.live), lambda _: self.refresh_training())
+
+    def action_guided_lab(self) -> None:
+        from nntui.ui.screens.guided import GuidedScreen
+
+        self.push_screen(GuidedScreen(self.live))
 
     def action_framework_check(self) -> None:
         from nntui.ui.screens.framework import FrameworkScreen

@@ -45,6 +45,8 @@ APP_BINDINGS: list[BindingType] = [
     Binding("4", "tab('tab-runs')", "Runs", tooltip="runs table, overlay and export tab",
             group=TABS),
     Binding("v", "sweep", "Sweep", tooltip="sweep one setting over a list of values"),
+    Binding("L", "guided_lab", "Lab", tooltip="guided lab: the course's experiments, page "
+            "by page, with your answers"),
     Binding("k", "framework_check", "sklearn", tooltip="framework check: the same start "
             "trained by scikit-learn's MLPRegressor"),
     Binding("ctrl+s", "settings_file('save')", "Save", tooltip="save the settings as TOML"),

@@ -1,0 +1,215 @@
+"""The guided lab's state: which page the student is on, their answers, each page's runs.
+
+The pages themselves are data (guided_pages.py). `GuidedLab` is saved as one small JSON
+file beside the runs it names (`<results>/guided-lab.json`) after every change, with
+storage.py's atomic write, so an answer typed before a dropped SSH connection is there
+when the student logs in again. A damaged file is never a crash: it is set aside, the lab
+starts afresh and a warning says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nntui.errors import UserError
+from nntui.lab.config import ExperimentConfig, from_mapping
+from nntui.lab.guided_pages import PAGES, Page
+
+if TYPE_CHECKING:
+    from nntui.lab.experiment import Experiment
+
+STATE_NAME = "guided-lab.json"
+FORMAT = "nntui-guided-lab"
+VERSION = 1
+MAX_STATE_BYTES = 2**20  # answers and run ids: a few kilobytes
+MAX_ANSWER = 2000  # characters of one answer (the field refuses more)
+#: Below this R² the predictions explain almost none of the target's spread.
+R2_NEAR_ZERO = 0.1
+
+
+def state_path(directory: Path | None) -> Path | None:
+    """Where the lab of a results directory is kept (None: in memory only, --no-save)."""
+    return None if directory is None else Path(directory) / STATE_NAME
+
+
+def page_config(page: Page, base: ExperimentConfig) -> ExperimentConfig:
+    """The configuration of a page: its settings on top of the lab's base, validated by
+    the option registry. A page that names no data source uses generated data."""
+    values: dict[str, Any] = {"dataset": "generated", "csv": "", "features": "",
+                              "target": "", **page.settings}
+    return from_mapping(values, base, origin=f"guided lab page {page.id!r}")
+
+
+def settings_text(page: Page) -> str:
+    """The page's settings as the sidebar and TOML name them: `init large · lr 0.1`."""
+    from nntui.lab.config import option_for
+
+    parts = [(option_for(k), v) for k, v in page.settings.items()]
+    return " · ".join(f"{o.name} {o.format(o.parse(v))}" for o, v in parts) or \
+        "none: the defaults"
+
+
+def command_line(page: Page) -> str:
+    """The same experiment headless: `nntui run --init large`."""
+    from nntui.lab.config import option_for
+
+    parts = [(option_for(k), v) for k, v in page.settings.items()]
+    return " ".join(["nntui run", *(f"{o.flag} {o.format(o.parse(v))}" for o, v in parts)])
+
+
+def observations(exp: Experiment) -> list[str]:
+    """What a finished run shows, in words: divergence, dead or half-idle hidden units,
+    an R² near 0. Read from the trainer, worked.unit_activity and the run's metrics."""
+    from nntui.lab.report import metric_text
+    from nntui.lab.worked import unit_activity
+
+    t, act = exp.trainer, exp.arch.activation
+    notes = []
+    if t.diverged:
+        notes.append(f"diverged in epoch {t.diverged_at}: {t.divergence_reason}")
+    for unit in unit_activity(exp.arch, t.theta, t.x_train):
+        if unit.dead(act):
+            notes.append(f"h{unit.unit} is dead: 0 on every training row, so its input "
+                         "weights get no gradient")
+        elif act == "relu" and unit.zero_share > 0:
+            notes.append(f"h{unit.unit} is 0 on {unit.zero_share:.0%} of the training rows")
+    part = "test" if len(t.x_test) else "train"
+    r2 = exp.metrics(part)["r2"]
+    if r2 is not None:
+        shown = f"{part} R² {metric_text('r2', r2)}"
+        if r2 < 0:
+            notes.append(f"{shown} is below 0: worse than always predicting the mean")
+        elif r2 < R2_NEAR_ZERO:
+            notes.append(f"{shown} is near 0: the predictions explain almost none of the "
+                         "target's spread")
+        else:
+            notes.append(shown)
+    return notes
+
+
+@dataclass
+class LabRun:
+    """A run made from a page: its id in the run history and what it showed."""
+
+    id: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GuidedLab:
+    """The student's progress through the pages; `save()` after every change."""
+
+    path: Path | None = None
+    index: int = 0  # the current page
+    answers: dict[str, str] = field(default_factory=dict)  # page id -> answer as typed
+    runs: dict[str, list[LabRun]] = field(default_factory=dict)  # page id -> its runs
+    warnings: list[str] = field(default_factory=list)  # a damaged file, a failed save
+
+    @property
+    def page(self) -> Page:
+        return PAGES[self.index]
+
+    def go(self, delta: int) -> bool:
+        """Move by `delta` pages (kept within the lab); False if already at that end."""
+        index = min(max(self.index + delta, 0), len(PAGES) - 1)
+        moved, self.index = index != self.index, index
+        return moved
+
+    def answer(self, page_id: str, text: str) -> None:
+        self.answers[page_id] = text[:MAX_ANSWER]
+
+    def attach(self, page_id: str, run_id: str, notes: list[str]) -> None:
+        self.runs.setdefault(page_id, []).append(LabRun(run_id, list(notes)))
+
+    @property
+    def has_content(self) -> bool:
+        """Anything worth a report section: an answer or a run."""
+        return any(a.strip() for a in self.answers.values()) or any(self.runs.values())
+
+    def previous_runs(self) -> list[tuple[Page, LabRun]]:
+        """The newest run of each page before the current one, in page order."""
+        return [(p, self.runs[p.id][-1]) for p in PAGES[:self.index] if self.runs.get(p.id)]
+
+    # -- the file ----------------------------------------------------------------------------
+    def to_json(self) -> str:
+        return json.dumps({
+            "format": FORMAT, "version": VERSION, "page": self.page.id,
+            "answers": self.answers,
+            "runs": {pid: [{"id": r.id, "notes": r.notes} for r in runs]
+                     for pid, runs in self.runs.items()},
+        }, indent=1, ensure_ascii=False)
+
+    def save(self) -> bool:
+        """Write the state atomically; on failure keep it in memory and add a warning
+        (shown once by the screen). True if it is on disk (or nothing asked for that)."""
+        from nntui.lab.storage import atomic_write, problem
+
+        if self.path is None:
+            return True
+        try:
+            atomic_write(str(self.path), self.to_json())
+        except (OSError, ValueError) as exc:
+            self.warnings.append(f"cannot save the guided lab to {self.path}: "
+                                 f"{problem(exc)}; answers are kept in this session only")
+            return False
+        return True
+
+    @classmethod
+    def load(cls, path: Path | None, repair: bool = True) -> GuidedLab:
+        """The saved lab, or a fresh one with a warning if the file is damaged; `repair`
+        sets the damaged file aside (the app, which saves next), else it is left alone."""
+        lab = cls(path)
+        if path is None or not os.path.lexists(path):
+            return lab
+        try:
+            lab._read(path)
+        except UserError as exc:
+            fresh = cls(path)
+            what = set_aside(path) if repair else "it is left out"
+            fresh.warnings.append(f"guided lab {path} {exc}; {what}")
+            return fresh
+        return lab
+
+    def _read(self, path: Path) -> None:
+        from nntui.lab.storage import UnreadableFile, read_regular
+
+        try:
+            data = json.loads(read_regular(str(path), MAX_STATE_BYTES).decode("utf-8"))
+        except UnreadableFile as exc:
+            raise UserError(f"cannot be used: {exc.problem}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            raise UserError("is damaged (not valid JSON, perhaps cut short)") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise UserError("is not a guided lab file")
+        answers, runs = data.get("answers", {}), data.get("runs", {})
+        if not isinstance(answers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in answers.items()):
+            raise UserError("is damaged (answers must be text)")
+        if not isinstance(runs, dict) or not all(
+                isinstance(v, list) and all(_is_run(r) for r in v) for v in runs.values()):
+            raise UserError("is damaged (runs must be lists of run ids)")
+        ids = [p.id for p in PAGES]
+        self.index = ids.index(data["page"]) if data.get("page") in ids else 0
+        self.answers = {k: v[:MAX_ANSWER] for k, v in answers.items()}
+        self.runs = {k: [LabRun(r["id"], list(r.get("notes", []))) for r in v]
+                     for k, v in runs.items()}
+
+
+def _is_run(entry: Any) -> bool:
+    notes = entry.get("notes", []) if isinstance(entry, dict) else None
+    return isinstance(entry, dict) and isinstance(entry.get("id"), str) and \
+        isinstance(notes, list) and all(isinstance(n, str) for n in notes)
+
+
+def set_aside(path: Path) -> str:
+    """Rename a damaged state file so that nothing overwrites it; say what happened."""
+    aside = path.with_name(path.name + ".damaged")
+    try:
+        os.replace(path, aside)
+    except OSError:
+        return "starting afresh (the file will be replaced at the next save)"
+    return f"starting afresh; the old file is kept as {aside.name}"
