@@ -124,9 +124,10 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     check_overrides(n_inputs, cfg.hidden, cfg.set)
     from nntui.lab.runs import RunStore  # light: the app's first paint stays fast
     from nntui.ui.app import NNApp
+    from nntui.ui.ascii import plain_terminal
 
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
-    NNApp(cfg, table, store).run()
+    NNApp(cfg, table, store, ascii_only=ns.ascii or plain_terminal()).run()
     return 0
 
 

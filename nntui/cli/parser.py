@@ -99,6 +99,8 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action=VersionAction, nargs=0,
                         help="show the version and which training path runs, then exit")
+    parser.add_argument("--ascii", action="store_true", default=False,
+                        help="the app draws with ASCII only (automatic on TERM=linux, vt100)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", parents=[common], help="train headless and print a summary",
                          description="Train headless; print a summary or one JSON document.")
