@@ -45,6 +45,10 @@ COMMANDS: dict[str | None, Callable[[ExperimentConfig, argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
     try:
+        if ns.command == "serve":
+            from nntui.cli.serve import cmd_serve
+
+            return cmd_serve(ns)
         if ns.command in ("sweep", "runs", "export"):
             from nntui.cli import experiments as ex
 

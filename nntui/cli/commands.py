@@ -132,7 +132,10 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
 
 
 def has_terminal() -> bool:
-    """True when stdin and stdout are terminals the app can draw on (not TERM=dumb)."""
+    """True when stdin and stdout are terminals the app can draw on (not TERM=dumb), or
+    when the app draws in a browser (`nntui serve`: textual-serve's web driver)."""
+    if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return True
     try:
         ttys = sys.stdin.isatty() and sys.stdout.isatty()
     except (AttributeError, ValueError):  # closed or replaced streams

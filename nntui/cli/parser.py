@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 from nntui import __version__
+from nntui.cli.serve import add_serve_parser
 from nntui.lab.config import OPTIONS, ExperimentConfig
 from nntui.lab.options import Option
 
@@ -149,6 +150,7 @@ def build_parser() -> Parser:
                         help="csv: loss histories; json: the documents; md: a lab report")
     export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
     add_results_options(export)
+    add_serve_parser(sub)
     return parser
 
 
