@@ -8,15 +8,18 @@ import pty
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 from rich.console import Console
+from terminal import Terminal
 from textual.app import App
 from textual_plotext.plot import Plot
 
 from app_helpers import make_app, running, settle
 from nntui.ui.ascii import AsciiFilter, ascii_char, plain_terminal, set_ascii_drawing, to_ascii
+from nntui.ui.screenshots import press, scene_app
 from nntui.ui.widgets.loss_plot import draw, tick_label, y_ticks
 
 NO_TERMINAL = ("nntui: error: the app needs a terminal; use nntui run ... for headless "
@@ -223,3 +226,34 @@ async def test_no_color_keeps_train_and_test_apart(monkeypatch: pytest.MonkeyPat
         text = screen_text(app)
     assert app.no_color
     assert "▞▞ train" in text and "⢕⢕ test" in text
+
+
+# -- 4. ASCII drawing in a real terminal ---------------------------------------------------------
+@pytest.mark.parametrize(("term", "args"), [("linux", []), ("xterm-256color", ["--ascii"])],
+                         ids=["TERM=linux", "--ascii"])
+def test_a_plain_terminal_gets_ascii_only(tmp_path: Path, term: str,
+                                          args: list[str]) -> None:
+    """The real app in a pseudo-terminal: on the Linux console (or with --ascii) every
+    character it writes, from the first frame to the last, is ASCII."""
+    env = {"TERM": term, "XDG_DATA_HOME": str(tmp_path / "data"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    screen = Terminal("import sys; from nntui.cli import entry; entry(sys.argv[1:])",
+                      [*args, "--epochs", "20", "--no-save"], env, tmp_path)
+    try:
+        screen.wait_for(r"ready\s+ep 0/20")
+        screen.press("f")
+        screen.wait_for(r"finished\s+ep 20/20")
+        screen.press("q")
+        assert screen.finish() == 0
+    finally:
+        screen.close()
+    assert "* train" in screen.text and "o test" in screen.text
+    assert screen.text.isascii(), sorted({c for c in screen.text if not c.isascii()})
+
+
+# -- pictures: ASCII drawing at 80x24 and 160x48 ------------------------------------------------
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_ascii_snapshot(snap_compare, size: tuple[int, int]) -> None:  # noqa: ANN001
+    app = scene_app("finished-80x24")
+    ascii_app = type(app)(app.session, store=app.store, ascii_only=True)
+    assert snap_compare(ascii_app, terminal_size=size, run_before=press("f"))

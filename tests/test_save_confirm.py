@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from app_helpers import make_app, plain, running, settle, wait_until
 from nntui.lab.config import load_toml
 from nntui.ui.screens.forms import ConfirmScreen, SettingsFileScreen
+from nntui.ui.screenshots import press, scene_app
 
 
 async def save_as(pilot, name: str) -> None:  # noqa: ANN001
@@ -45,3 +47,11 @@ async def test_ctrl_s_asks_before_replacing_a_file(tmp_path: Path) -> None:
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmScreen)
         assert load_toml(str(target)).lr == 0.2
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_confirm_snapshot(snap_compare, size: tuple[int, int]) -> None:  # noqa: ANN001
+    """The question over the app (the file exists: the scenes run in a scratch folder)."""
+    Path("experiment.toml").write_text("")
+    assert snap_compare(scene_app("start-80x24"), terminal_size=size,
+                        run_before=press("ctrl+s", "enter"))
