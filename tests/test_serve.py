@@ -123,8 +123,8 @@ def test_a_websocket_session_shows_the_app_and_takes_keys(served: Served) -> Non
     assert "Loss" in shown[0] and "train" in shown[1]
     runs = [p for s in served.sessions for p in s.glob("run-*.json")]
     assert len(served.sessions) == 1 and len(runs) == 1
-    second = asyncio.run(session_screen(served, [("", "Run/pause")]))
-    assert second and len(served.sessions) == 2  # a new session, a new folder
+    asyncio.run(session_screen(served, [("", "Run/pause"), ("f", "finished"), ("q", None)]))
+    assert [len(list(s.glob("run-*.json"))) for s in served.sessions] == [1, 1]  # apart
 
 
 def test_serve_refuses_a_bad_port(cli) -> None:  # noqa: ANN001
@@ -240,3 +240,17 @@ def test_a_headless_browser_shows_the_app_and_takes_keys(served: Served,
     assert len(served.sessions) == 1 and len(runs) == 1
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / "serve.png").write_bytes(png)
+
+
+def test_a_port_in_use_is_one_error_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "nntui", "serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=HANG_GUARD,
+                              cwd=tmp_path, env={**os.environ,
+                                                 "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(f"nntui: error: cannot listen on 127.0.0.1:{port}: ")
+    assert done.stderr.count("\n") == 1

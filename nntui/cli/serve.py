@@ -18,9 +18,12 @@ textual-serve runs one `nntui` process per browser session, behind a small web s
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -101,10 +104,26 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         raise UserError(f"cannot use {root} for the sessions' results: {exc.strerror}") from None
     os.environ["TERM"] = "xterm-256color"  # the browser's terminal draws every character
 
+    def listening(*_: object) -> None:  # aiohttp calls it once the port is bound
+        print(f"nntui serve: open http://{ns.host}:{port}/ in a browser; each session "
+              f"saves its runs under {root}; ctrl+c stops", flush=True)
+
     class LocalServer(Server):
         async def on_startup(self, app: Any) -> None:
-            print(f"nntui serve: open http://{ns.host}:{port}/ in a browser; each session "
-                  f"saves its runs under {root}; ctrl+c stops", flush=True)
+            """No banner before the port is bound (it may be taken): see `serve`."""
+
+        def serve(self, debug: bool = False) -> None:
+            """Server.serve, announcing the address once it is really listening."""
+            from aiohttp import web
+
+            self.debug = debug
+            self.initialize_logging()
+            loop = asyncio.new_event_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):  # Windows
+                    loop.add_signal_handler(sig, self.request_exit)
+            web.run_app(self._make_app(), host=self.host, port=self.port,
+                        handle_signals=False, loop=loop, print=listening)
 
         async def handle_index(self, request: Any) -> Any:
             self.public_url = f"{request.scheme}://{request.host}"  # as the browser asked
@@ -127,7 +146,11 @@ def session_main(root: str) -> None:
 
     Path(root).mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root)
-    entry(["--results", folder])
+    try:
+        entry(["--results", folder])
+    finally:
+        with contextlib.suppress(OSError):  # a session that saved nothing leaves nothing
+            os.rmdir(folder)
 
 
 if __name__ == "__main__":
