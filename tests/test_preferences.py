@@ -9,6 +9,7 @@ import pytest
 
 from app_helpers import make_app, running, settle
 from nntui.lab.preferences import Preferences, load, preferences_path, save
+from nntui.ui.app import NNApp
 
 
 def test_the_file_lives_in_the_users_config_directory(tmp_path: Path,
@@ -71,25 +72,31 @@ def test_an_unwritable_target_is_a_message(tmp_path: Path) -> None:
     assert problem.startswith("preferences not saved to ")
 
 
-async def test_a_theme_chosen_in_the_app_survives_a_restart() -> None:
+def keeping() -> NNApp:
+    """An app that keeps the user's preferences, as `nntui` opens it."""
     app = make_app()
+    return type(app)(app.session, keep_prefs=True)
+
+
+async def test_a_theme_chosen_in_the_app_survives_a_restart() -> None:
+    app = keeping()
     async with running(app) as pilot:
         app.theme = "nord"  # what picking it in the palette's theme list does
         await settle(pilot)
     assert load()[0].theme == "nord"
-    again = make_app()
+    again = keeping()
     async with running(again):
         assert again.theme == "nord"
 
 
 async def test_sidebar_and_ascii_are_kept() -> None:
-    app = make_app()
+    app = keeping()
     async with running(app) as pilot:
         await pilot.press("b")
         app.action_toggle_ascii()  # the palette's "ASCII drawing"
         await settle(pilot)
     assert load()[0] == Preferences(ascii=True, sidebar=False)
-    again = make_app()
+    again = keeping()
     async with running(again):
         assert again.has_class("-ascii") and again.screen.has_class("-no-sidebar")
 
@@ -97,9 +104,19 @@ async def test_sidebar_and_ascii_are_kept() -> None:
 async def test_an_unknown_theme_is_a_warning_not_a_crash() -> None:
     save(Preferences(theme="no-such-theme"))
     toasts: list[str] = []
-    app = make_app()
+    app = keeping()
     async with running(app) as pilot:
         await settle(pilot)
         toasts = [n.message for n in app._notifications]  # noqa: SLF001
     assert app.theme == "textual-dark"
     assert any("theme 'no-such-theme'" in t for t in toasts)
+
+
+async def test_tests_and_pictures_leave_the_users_preferences_alone() -> None:
+    save(Preferences(theme="nord", ascii=True))
+    app = make_app()  # as every test and `make screenshots` build it
+    async with running(app) as pilot:
+        assert app.theme == "textual-dark" and not app.has_class("-ascii")
+        app.theme = "gruvbox"
+        await settle(pilot)
+    assert load()[0] == Preferences(theme="nord", ascii=True)

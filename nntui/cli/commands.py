@@ -127,7 +127,7 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     from nntui.ui.ascii import plain_terminal
 
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
-    NNApp(cfg, table, store, ascii_only=ns.ascii or plain_terminal()).run()
+    NNApp(cfg, table, store, ascii_only=ns.ascii or plain_terminal(), keep_prefs=True).run()
     return 0
 
 

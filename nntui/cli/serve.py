@@ -146,11 +146,13 @@ def session_main(root: str) -> None:
 
     Path(root).mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp(prefix=time.strftime("%Y%m%d-%H%M%S-"), dir=root)
+    os.environ["XDG_CONFIG_HOME"] = folder  # one student's theme is not the next one's
     try:
         entry(["--results", folder])
     finally:
-        with contextlib.suppress(OSError):  # a session that saved nothing leaves nothing
-            os.rmdir(folder)
+        for empty in (Path(folder) / "nntui", Path(folder)):
+            with contextlib.suppress(OSError):  # a session that saved nothing leaves nothing
+                empty.rmdir()
 
 
 if __name__ == "__main__":

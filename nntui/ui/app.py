@@ -72,11 +72,13 @@ class NNApp(App[None]):
 
     def __init__(self, config: ExperimentConfig | Session | None = None,
                  table: Table | None = None, store: RunStore | None = None,
-                 ascii_only: bool = False) -> None:
+                 ascii_only: bool = False, keep_prefs: bool = False) -> None:
         """Open on `config` (validated); `table` is data already loaded for it; finished
         runs are saved in `store` (default: the user's data directory); `ascii_only`
-        draws with ASCII only (a plain terminal)."""
+        draws with ASCII only (a plain terminal); `keep_prefs` restores and saves the
+        user's preferences (the command line's app; tests and pictures leave them)."""
         super().__init__()
+        self.keep_prefs = keep_prefs
         self.prefs, self._pref_warnings = look.restore(self, ascii_only)
         self.store = store  # built after the first paint when not given
         self._start: tuple[ExperimentConfig, Table | None] | None = None

@@ -19,10 +19,16 @@ if TYPE_CHECKING:
 SIDEBAR_HIDDEN = "-no-sidebar"
 
 
+def kept(app: App[Any]) -> bool:
+    """Whether this app restores and saves the user's preferences."""
+    return bool(getattr(app, "keep_prefs", False))
+
+
 def restore(app: App[Any], ascii_only: bool = False) -> tuple[Preferences, list[str]]:
-    """Load the preferences and apply what can be applied before the app runs (ASCII
-    drawing: asked for by `ascii_only`, or kept from an earlier session)."""
-    prefs, warnings = load()
+    """Load the preferences (when the app keeps them: `app.keep_prefs`) and apply what
+    can be applied before the app runs (ASCII drawing: asked for by `ascii_only`, or
+    kept from an earlier session)."""
+    prefs, warnings = load() if kept(app) else (Preferences(), [])
     if ascii_only or prefs.ascii:
         set_ascii_drawing(app, True)
     return prefs, warnings
@@ -52,7 +58,7 @@ def remember(app: App[Any], prefs: Preferences, **changes: object) -> None:
         return
     for key, value in changes.items():
         setattr(prefs, key, value)
-    problem = save(prefs)
+    problem = save(prefs) if kept(app) else ""
     if problem:
         app.notify(problem, severity="warning")
 
