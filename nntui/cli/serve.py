@@ -18,23 +18,17 @@ textual-serve runs one `nntui` process per browser session, behind a small web s
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import os
 import re
-import shlex
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from nntui.errors import UserError
 
 #: The link textual-serve's page has to the outside (Google Fonts' Roboto Mono).
-REMOTE_FONT = re.compile(r'<link[^>]*href="https?://[^"]*"[^>]*/?>', re.S)
+REMOTE_FONT = r'<link[^>]*href="https?://[^"]*"[^>]*/?>'
 #: The same font from the server's static folder.
 LOCAL_FONT = """<style>
       @font-face {
@@ -67,6 +61,9 @@ def sessions_dir(results: str | None) -> Path:
 
 def session_command(root: Path) -> str:
     """The shell command textual-serve runs for each session."""
+    import shlex
+    import subprocess
+
     args = [sys.executable, "-m", "nntui.cli.serve", str(root)]
     return subprocess.list2cmdline(args) if os.name == "nt" else shlex.join(args)
 
@@ -76,7 +73,8 @@ def page_templates(into: Path) -> Path:
     import textual_serve
 
     page = Path(textual_serve.__file__).with_name("templates") / "app_index.html"
-    html = REMOTE_FONT.sub(LOCAL_FONT, page.read_text(encoding="utf-8"), count=1)
+    html = re.sub(REMOTE_FONT, LOCAL_FONT, page.read_text(encoding="utf-8"), count=1,
+                  flags=re.S)
     (into / "app_index.html").write_text(html, encoding="utf-8")
     return into
 
@@ -92,6 +90,10 @@ def port_number(text: str) -> int:
 
 def cmd_serve(ns: argparse.Namespace) -> int:
     """Serve until Ctrl-C; a port in use or a missing textual-serve is one error line."""
+    import asyncio
+    import signal
+    import tempfile
+
     try:
         from textual_serve.server import Server
     except ImportError:
@@ -142,6 +144,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
 
 def session_main(root: str) -> None:
     """One browser session: the app, with runs saved in a new folder of its own."""
+    import tempfile
+    import time
+
     from nntui.cli import entry
 
     Path(root).mkdir(parents=True, exist_ok=True)
