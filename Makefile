@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 STAMP := .venv/.installed
 
-.PHONY: run test bench screenshots lint clean
+.PHONY: run test bench screenshots lint clean browser
 
 # The compiled kernel is rebuilt when its sources change (it is optional: no compiler, no kernel).
 $(STAMP): pyproject.toml setup.py nntui/engine/_kernel.c nntui/engine/_kernel_sgd.h
@@ -27,6 +27,12 @@ screenshots: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check nntui tests benchmarks
 	$(PY) -m mypy nntui
+
+# The browser test of `nntui serve`: Debian's Chromium (installed if missing, needs root),
+# then the serve tests; it writes screenshots/serve.png. Without Chromium it is skipped.
+browser: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	NNTUI_SCREENSHOTS=screenshots $(PY) -m pytest tests/test_serve.py -n 0
 
 clean:
 	rm -rf .venv build *.egg-info

@@ -37,10 +37,11 @@ INSURANCE_LIKE = """age,sex,bmi,children,smoker,region,charges
 @pytest.fixture(autouse=True)
 def private_data_home(tmp_path_factory: pytest.TempPathFactory,
                       monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Runs are saved under XDG_DATA_HOME: never the real one during tests."""
+    """Runs (XDG_DATA_HOME) and preferences (XDG_CONFIG_HOME): never the real ones."""
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))  # preferences
     # Relative paths a test types (a file dialog, a fuzzed -o) land in a scratch folder,
     # never in the checkout.
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))

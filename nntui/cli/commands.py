@@ -134,19 +134,24 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace, lab: bool = False) ->
     check_overrides(n_inputs, cfg.hidden, cfg.set)
     from nntui.lab.runs import RunStore  # light: the app's first paint stays fast
     from nntui.ui.app import NNApp
+    from nntui.ui.ascii import plain_terminal
 
     store = RunStore(getattr(ns, "results", None), persist=not getattr(ns, "no_save", False))
+    ascii_only = getattr(ns, "ascii", False) or plain_terminal()
     if lab:
         from nntui.ui.guided_app import GuidedApp
 
-        GuidedApp(cfg, table, store).run()
+        GuidedApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True).run()
         return 0
-    NNApp(cfg, table, store).run()
+    NNApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True).run()
     return 0
 
 
 def has_terminal() -> bool:
-    """True when stdin and stdout are terminals the app can draw on (not TERM=dumb)."""
+    """True when stdin and stdout are terminals the app can draw on (not TERM=dumb), or
+    when the app draws in a browser (`nntui serve`: textual-serve's web driver)."""
+    if os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return True
     try:
         ttys = sys.stdin.isatty() and sys.stdout.isatty()
     except (AttributeError, ValueError):  # closed or replaced streams

@@ -122,6 +122,12 @@ class VersionAction(argparse.Action):
         raise SystemExit(0)
 
 
+def ascii_argument(p: argparse.ArgumentParser) -> None:
+    """`--ascii`, for the commands that open the app."""
+    p.add_argument("--ascii", action="store_true", default=False,
+                   help="the app draws with ASCII only (automatic on TERM=linux, vt100)")
+
+
 def build_parser() -> Parser:
     """`nntui [OPTIONS]` (the app) and every subcommand of subcommands.SUBCOMMANDS."""
     from nntui.cli.subcommands import SUBCOMMANDS, examples_text
@@ -136,6 +142,7 @@ def build_parser() -> Parser:
                               "nntui run --help  # a command's options and examples")))
     parser.add_argument("--version", action=VersionAction, nargs=0,
                         help="show the version and which training path runs, then exit")
+    ascii_argument(parser)
     add_experiment_options(parser)
     add_results_options(parser, "save")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -148,5 +155,6 @@ def build_parser() -> Parser:
             spec.arguments(p)
         if spec.experiment:
             add_experiment_options(p, spec.save_config)
-        add_results_options(p, spec.results)
+        if spec.results != "own":  # "own": the command defines --results itself
+            add_results_options(p, spec.results)
     return parser

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nntui.cli.drill import drill_arguments
-from nntui.cli.parser import add_results_options
+from nntui.cli.parser import add_results_options, ascii_argument
+from nntui.cli.serve import serve_arguments
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,8 @@ class Subcommand:
 
     `experiment`: it takes every experiment option (data, initial weights, training,
     --config); `save_config`: and --save-config. `results`: "save" (--results, --no-save),
-    "read" (--results) or "" (none shown). `config`: the handler is called as
+    "read" (--results), "own" (the command's own --results) or "" (none shown).
+    `config`: the handler is called as
     handler(cfg, ns) with the experiment the options describe, else handler(ns).
     """
 
@@ -176,7 +178,15 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "The course's experiments as pages: apply a page's settings and run it, compare it "
         "with the pages before, answer its question. The options are every page's base; the "
         "answers go into nntui export --format md.",
-        results="save"),
+        results="save", arguments=ascii_argument),
+    Subcommand(
+        "serve", "the app in a web browser (one results folder per session)",
+        ("nntui serve  # http://127.0.0.1:8000/ on this machine only",
+         "nntui serve --host 0.0.0.0 --port 8080  # offer it to the network"),
+        "nntui.cli.serve:cmd_serve",
+        "Serve the app to web browsers with textual-serve: open the printed address; each "
+        "browser tab is its own session with its own results folder.",
+        experiment=False, results="own", config=False, arguments=serve_arguments),
     Subcommand(
         "runs", "list, delete or prune the saved runs",
         ("nntui runs", "nntui runs rm last", "nntui runs prune --keep 20"),

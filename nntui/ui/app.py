@@ -26,7 +26,7 @@ from textual.widgets import Static
 
 from nntui.errors import UserError
 from nntui.lab.config import ExperimentConfig
-from nntui.ui import shutdown
+from nntui.ui import look, shutdown
 from nntui.ui.keys import ALWAYS_ALLOWED, APP_BINDINGS
 from nntui.ui.training import start_thread
 from nntui.ui.widgets.keybar import KeyBar
@@ -72,10 +72,15 @@ class NNApp(App[None]):
         errors: list[str]
 
     def __init__(self, config: ExperimentConfig | Session | None = None,
-                 table: Table | None = None, store: RunStore | None = None) -> None:
+                 table: Table | None = None, store: RunStore | None = None,
+                 ascii_only: bool = False, keep_prefs: bool = False) -> None:
         """Open on `config` (validated); `table` is data already loaded for it; finished
-        runs are saved in `store` (default: the user's data directory)."""
+        runs are saved in `store` (default: the user's data directory); `ascii_only`
+        draws with ASCII only (a plain terminal); `keep_prefs` restores and saves the
+        user's preferences (the command line's app; tests and pictures leave them)."""
         super().__init__()
+        self.keep_prefs = keep_prefs
+        self.prefs, self._pref_warnings = look.restore(self, ascii_only)
         self.store = store  # built after the first paint when not given
         self._start: tuple[ExperimentConfig, Table | None] | None = None
         self.session: Session | None = None
@@ -97,6 +102,9 @@ class NNApp(App[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._pref_warnings += look.apply_on_mount(self, self.prefs)
+        for warning in self._pref_warnings:
+            self.notify(warning, severity="warning", timeout=10)
         self.call_after_refresh(self.build_body)
         # A dropped SSH connection: keep the run in progress, then leave (shutdown.py).
         self._release_hang_up = shutdown.catch_hang_up(self)
@@ -324,6 +332,10 @@ class NNApp(App[None]):
     def action_toggle_sidebar(self) -> None:
         self.screen.toggle_class("-no-sidebar")
         self.screen.toggle_class("-show-sidebar")
+        look.sidebar_changed(self, self.prefs)
+
+    def action_toggle_ascii(self) -> None:
+        look.toggle_ascii(self, self.prefs)
 
     def action_tab(self, tab: str) -> None:
         """Show a tab and focus what its keys work on, once it is shown: up/down scroll
@@ -390,6 +402,9 @@ class NNApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand("ASCII drawing", "draw with ASCII characters only (plain "
+                            "terminals), on or off; kept for later sessions",
+                            self.action_toggle_ascii)
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in ("leave_field",
                                                                        "command_palette"):

@@ -20,8 +20,9 @@ class GuidedApp(NNApp):
     """The app with the guided lab on top; its settings are every page's base."""
 
     def __init__(self, config: ExperimentConfig, table: Table | None = None,
-                 store: RunStore | None = None) -> None:
-        super().__init__(config, table, store)
+                 store: RunStore | None = None, *, ascii_only: bool = False,
+                 keep_prefs: bool = False) -> None:
+        super().__init__(config, table, store, ascii_only=ascii_only, keep_prefs=keep_prefs)
         self.lab_base = config
 
     async def build_body(self) -> None:

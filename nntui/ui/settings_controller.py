@@ -8,6 +8,7 @@ in place and the current run is kept.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -80,18 +81,33 @@ class SettingsController:
         """ctrl+s / ctrl+o: save the settings as TOML, or load a file or a ready experiment."""
         from nntui.lab.config import save_toml
         from nntui.lab.session import Change
-        from nntui.ui.screens.forms import FileChoice, SettingsFileScreen
+        from nntui.ui.screens.forms import ConfirmScreen, FileChoice, SettingsFileScreen
+
+        def write(path: str) -> None:
+            try:
+                save_toml(self.session.config, path)
+            except UserError as exc:
+                self.app.notify(str(exc), severity="error")
+                return
+            self.app.notify(f"Settings saved to {path}")
 
         def done(choice: FileChoice | None) -> None:
             if choice is None:
                 return
             if choice.config is None:
-                try:
-                    save_toml(self.session.config, choice.path)
-                except UserError as exc:
-                    self.app.notify(str(exc), severity="error")
+                path = choice.path
+                if not os.path.exists(path):
+                    write(path)
                     return
-                self.app.notify(f"Settings saved to {choice.path}")
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        write(path)
+                    else:
+                        self.app.notify(f"{path} kept as it was; nothing saved")
+
+                self.app.push_screen(ConfirmScreen(f"{path} exists. Replace it with the "
+                                                   "current settings?"), answered)
                 return
             self.apply(Change(choice.config, DATA, "config"), None)
             self.app.notify(f"Loaded {choice.path}")

@@ -68,6 +68,25 @@ class SweepScreen(ModalScreen["list[ExperimentConfig] | None"]):
         self.dismiss(None)
 
 
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question (replacing a file): y or enter says yes, n or escape says no."""
+
+    BINDINGS = [Binding("y,enter", "answer(True)", "Yes", tooltip="yes"),
+                Binding("n,escape", "answer(False)", "No", tooltip="no")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__(classes="dialog")
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-body"):
+            yield Static(Text(self.question), classes="dialog-title")  # a path: no markup
+            yield Static("y or enter: yes · n or escape: no", classes="dialog-hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 @dataclass
 class FileChoice:
     """What the settings dialog returns: a path, and the config read from it (loading)."""

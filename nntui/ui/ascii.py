@@ -1,0 +1,112 @@
+"""ASCII drawing for plain terminals (the Linux console, a vt100, a font without box
+drawing): every character the app shows is mapped to ASCII as the lines are rendered.
+
+The mapping is a Textual line filter, the hook Textual itself uses for NO_COLOR, so it
+reaches every widget, border, scrollbar and toast, and screenshots as well as the
+terminal. Each character becomes as many ASCII characters as the cells it took (a
+wide one becomes two), so the layout never moves. Curves are drawn with ASCII markers
+by the plot itself (loss_plot.py), since a mapped braille dot would lose their shape.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.app import App
+from textual.color import Color
+from textual.filter import LineFilter
+from textual.widget import Widget
+
+#: Terminals that cannot show box drawing or braille: ASCII unless asked otherwise.
+PLAIN_TERMS = frozenset({"linux", "vt100", "vt102", "vt220"})
+
+#: Symbols the app's own text uses, and what they become.
+SYMBOLS = {
+    "·": ".", "•": "*", "●": "*", "○": "o", "…": ".", "—": "-", "–": "-", "×": "x",
+    "÷": "/", "±": "+", "²": "2", "½": "h", "§": "S", "σ": "s", "√": "V", "█": "#",
+    "░": ":", "▒": "#", "▓": "#", "✓": "v", "✔": "v", "✗": "x", "✘": "x", "⏎": "<",
+    "\u2800": " ",
+}
+
+#: Direction words in Unicode names (arrows, triangles, half lines).
+DIRECTIONS = (("LEFT", "<"), ("RIGHT", ">"), ("UP", "^"), ("DOWN", "v"))
+
+
+def plain_terminal(environ: dict[str, str] | None = None) -> bool:
+    """Whether $TERM names a terminal that draws ASCII only (the app then starts so)."""
+    env = os.environ if environ is None else environ
+    return env.get("TERM", "") in PLAIN_TERMS
+
+
+@lru_cache(maxsize=4096)
+def ascii_char(char: str) -> str:
+    """One character as ASCII, exactly as wide as it was drawn (0, 1 or 2 cells)."""
+    if char.isascii():
+        return char
+    width = cell_len(char)
+    if width == 0:
+        return ""
+    if char in SYMBOLS:
+        return SYMBOLS[char] * width
+    name = unicodedata.name(char, "")
+    if name.startswith("BOX DRAWINGS"):
+        if " AND " in name or "DIAGONAL" in name:
+            out = "+"
+        elif "HORIZONTAL" in name or name.endswith(("LEFT", "RIGHT")):
+            out = "-"
+        else:
+            out = "|"
+    elif name.startswith("BRAILLE"):
+        out = "."
+    elif "EIGHTH BLOCK" in name:  # thin borders (vkey, hkey, tall) and scrollbar ends
+        out = "|" if ("LEFT ONE" in name or "RIGHT ONE" in name) else (
+            "-" if "ONE EIGHTH" in name else " ")
+    elif "BLOCK" in name or "QUADRANT" in name:
+        out = "#"
+    elif "ARROW" in name or "TRIANGLE" in name or "POINTING" in name:
+        out = next((sign for word, sign in DIRECTIONS if word in name), ">")
+    else:
+        base = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        out = base[:1] if base[:1].isprintable() and base[:1] else "?"
+    return out * width
+
+
+def to_ascii(text: str) -> str:
+    """`text` with every character mapped to ASCII, cell for cell."""
+    if text.isascii():
+        return text
+    return "".join(ascii_char(c) for c in text)
+
+
+class AsciiFilter(LineFilter):
+    """Maps the text of every rendered line to ASCII (styles and widths unchanged)."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [seg if seg.control or seg.text.isascii()
+                else Segment(to_ascii(seg.text), seg.style, seg.control)
+                for seg in segments]
+
+
+def ascii_drawing(app: App[Any]) -> bool:
+    """Whether `app` currently draws with ASCII only."""
+    return any(isinstance(f, AsciiFilter) for f in app.get_line_filters())
+
+
+def set_ascii_drawing(app: App[Any], on: bool) -> None:
+    """Turn ASCII drawing on or off, and redraw everything already on screen."""
+    filters = app._filters  # noqa: SLF001 - Textual's own NO_COLOR hook; no public setter
+    found = [f for f in filters if isinstance(f, AsciiFilter)]
+    if found:
+        found[0].enabled = on
+    elif on:
+        filters.append(AsciiFilter())
+    app.set_class(on, "-ascii")
+    for screen in app.screen_stack:
+        for widget in screen.walk_children(Widget, with_self=True):
+            widget._styles_cache.clear()  # noqa: SLF001 - lines are cached filtered
+            widget.refresh()
