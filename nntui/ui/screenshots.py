@@ -97,6 +97,10 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "inspector-closed-gate-160x48": ({}, ("i", "g", "6", "enter"), (160, 48)),
     "inspector-chain-80x24": ({}, ("i", "pagedown", "pagedown"), (80, 24)),
     "framework-80x24": ({"epochs": 20}, ("k",), (80, 24)),
+    "fit-80x24": ({}, ("f", "5"), (80, 24)),
+    "fit-curve-160x48": ({"init": "small", **WIDE_DATA}, ("f", "5", "p"), (160, 48)),
+    "landscape-80x24": ({}, ("f", "6"), (80, 24)),
+    "landscape-160x48": ({"rows": 300, **WIDE_DATA}, ("f", "6", "x"), (160, 48)),
 }
 
 

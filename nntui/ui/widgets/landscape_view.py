@@ -1,0 +1,183 @@
+"""The Landscape tab: the training loss over two parameters, shaded, with the path.
+
+`nntui.lab.landscape` computes the grid (in a thread worker, one at a time: a request
+made meanwhile is served once the running one ends); this widget only draws it as text:
+one character per cell from a ramp, the path as `o`, the start as `S`, the current
+point as `X`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import RenderResult
+from textual.binding import Binding
+from textual.widget import Widget
+from textual.worker import Worker, WorkerState
+
+from nntui.lab import landscape as core
+from nntui.lab.numbers import num
+
+if TYPE_CHECKING:
+    from nntui.lab.session import Session
+
+#: Shade colours, lowest loss first (one per ramp character).
+COLOURS = ("#1d2b6b", "#24438f", "#2b63a8", "#2f86b5", "#3aa6a8", "#63bf8a", "#a3cf62",
+           "#d9d44a", "#f2b13b", "#f47a33")
+LABEL_WIDTH = 9  # the y axis' numbers left of the grid
+ZOOM = 2.0
+
+
+class LandscapeView(Widget):
+    """Keys choose the two parameters and the span; focused when its tab is shown."""
+
+    DEFAULT_CSS = """
+    LandscapeView { min-height: 6; }
+    """
+    can_focus = True
+
+    BINDINGS = [
+        Binding("x", "next_param(0)", "Next x", tooltip="landscape tab: the next parameter "
+                "on the x axis"),
+        Binding("y", "next_param(1)", "Next y", tooltip="landscape tab: the next parameter "
+                "on the y axis"),
+        Binding("left_square_bracket", "zoom(0.5)", "Zoom in", tooltip="landscape tab: "
+                "half the span"),
+        Binding("right_square_bracket", "zoom(2)", "Zoom out", tooltip="landscape tab: "
+                "twice the span"),
+    ]
+
+    def __init__(self, id: str | None = None) -> None:  # noqa: A002 - textual's name
+        super().__init__(id=id)
+        self.session: Session | None = None
+        self.pair: tuple[int, int] | None = None
+        self.span: float | None = None  # None: fitted to the path (nice_span)
+        self.result: core.Landscape | None = None
+        self.error = ""
+        self._busy = False
+        self._again = False
+        self._wanted = (0, 0)
+
+    # -- computing --------------------------------------------------------------------------
+    def follow(self, session: Session) -> None:
+        """Compute the landscape for the session's current weights (in a thread)."""
+        if self.session is not session or self.pair is None or max(self.pair) >= \
+                session.trainer.arch.n_params:
+            self.pair = core.default_pair(session.trainer.arch)
+        self.session = session
+        if self._busy:
+            self._again = True
+            return
+        self._busy, self._again = True, False
+        t, pair, span = session.trainer, self.pair, self.span
+        cols, rows = self._wanted = self.grid_size()
+        self.run_worker(lambda: core.of_trainer(t, pair, span, cols, rows, session.lock),
+                        thread=True, group="landscape", exit_on_error=False)
+
+    def grid_size(self) -> tuple[int, int]:
+        """(columns, rows) of cells that fit beside the y labels, below the title, above the
+        x labels and the two lines of the legend (the core makes both odd)."""
+        return max(5, self.size.width - LABEL_WIDTH - 1), max(3, self.size.height - 5)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "landscape" or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        event.stop()
+        self._busy = False
+        if event.state == WorkerState.SUCCESS:
+            self.result, self.error = event.worker.result, ""
+        elif event.state == WorkerState.ERROR:
+            self.error = f"the landscape cannot be computed: {event.worker.error}"
+        self.refresh()
+        self._again |= self._wanted != self.grid_size()  # resized meanwhile
+        if self._again and self.session is not None and self.is_attached:
+            self.follow(self.session)
+
+    def on_resize(self) -> None:
+        """A grid of the new size (once shown: `follow` sets the session)."""
+        if self.grid_size() != self._wanted:
+            self._recompute()
+
+    def _recompute(self) -> None:
+        if self.session is not None:
+            self.follow(self.session)
+
+    def action_next_param(self, axis: int) -> None:
+        if self.pair is None or self.session is None:
+            return
+        n = self.session.trainer.arch.n_params
+        pair = list(self.pair)
+        pair[axis] = (pair[axis] + 1) % n
+        if pair[axis] == pair[1 - axis]:
+            pair[axis] = (pair[axis] + 1) % n
+        self.pair = (pair[0], pair[1])
+        self.span = None
+        self._recompute()
+
+    def action_zoom(self, factor: float) -> None:
+        current = self.span if self.span is not None else (
+            self.result.span if self.result is not None else 1.0)
+        self.span = min(max(current * factor, 1e-6), 1e6)
+        self._recompute()
+
+    # -- drawing -----------------------------------------------------------------------------
+    def render(self) -> RenderResult:
+        if self.error:
+            return Text(self.error, style="red")
+        ls = self.result
+        if ls is None:
+            return Text("computing the loss landscape…", style="dim")
+        return draw(ls, self.span is None)
+
+
+def draw(ls: core.Landscape, auto: bool) -> Text:
+    """The grid as text: header, rows (highest y first) with y labels, x labels, legend."""
+    a, b = ls.names
+    text = Text(no_wrap=True, overflow="crop")
+    text.append(f"train loss: {a} → {b} ↑ ±{num(ls.span, 3)}"
+                f"{' (auto)' if auto else ''}\n", style="bold")
+    shades = ls.shades()
+    marks: dict[tuple[int, int], tuple[str, str]] = {}
+    cells, outside = ls.path_cells()
+    for cell in cells:
+        marks[cell] = ("o", "bold white")
+    if len(ls.path) > 1 and cells and ls.cell(*ls.path[0]) == cells[0]:
+        marks[cells[0]] = ("S", "bold magenta")
+    marks[ls.center] = ("X", "bold red")
+    rows, cols = shades.shape
+    for r in range(rows - 1, -1, -1):
+        label = num(float(ls.ys[r]), 4) if r in (0, rows // 2, rows - 1) else ""
+        text.append(f"{label:>{LABEL_WIDTH - 1}} ", style="dim")
+        for c in range(cols):
+            mark = marks.get((r, c))
+            if mark is not None:
+                text.append(mark[0], style=mark[1])
+                continue
+            s = int(shades[r, c])
+            text.append("?" if s < 0 else core.RAMP[s], style="red" if s < 0 else COLOURS[s])
+        text.append("\n")
+    left, mid, right = (num(float(v), 4) for v in (ls.xs[0], ls.xs[cols // 2], ls.xs[-1]))
+    gap = max(1, cols // 2 - len(left) - len(mid) // 2)
+    text.append(" " * LABEL_WIDTH + left + " " * gap + mid, style="dim")
+    text.append(" " * max(1, cols - len(left) - gap - len(mid) - len(right)) + right + "\n",
+                style="dim")
+    text.append_text(legend(ls, outside))
+    return text
+
+
+def legend(ls: core.Landscape, outside: int) -> Text:
+    """The ramp with the loss range (log shading), the marks and the loss here."""
+    text = Text()
+    span = ls.loss_range
+    if span is not None:
+        text.append(num(span[0], 3) + " ")
+        for ch, colour in zip(core.RAMP, COLOURS):
+            text.append(ch if ch != " " else "·", style=colour)
+        text.append(" " + num(span[1], 3) + " (log shading)\n")
+    text.append("X", style="bold red")
+    text.append(f" now {num(ls.center_loss, 4)}  ")
+    text.append("o", style="bold white")
+    text.append(" path" + (f" ({outside} outside: ] widens)" if outside else ""))
+    return text
