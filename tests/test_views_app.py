@@ -1,0 +1,96 @@
+"""The Fit and Landscape tabs in the app: keys, live following, and no work while hidden.
+
+Their numbers are tested on the lab in test_fit.py and test_landscape.py; here only what
+the screen does with them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import TabbedContent
+
+from app_helpers import make_app, running, settle
+from nntui.lab import fit
+from nntui.ui.screens.help import HelpScreen
+from nntui.ui.widgets.fit_view import CURVE, SCATTER, FitView
+from nntui.ui.widgets.landscape_view import LandscapeView, draw
+
+
+async def test_fit_tab_keys_switch_panel_input_and_units() -> None:
+    app = make_app()
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("e", "5")
+        await settle(pilot)
+        view = app.query_one(FitView)
+        assert app.query_one(TabbedContent).active == "tab-fit" and app.focused is view
+        assert view.panel == SCATTER and view.scatter is not None
+        expected = fit.scatter(app.session.experiment)
+        assert view.scatter.predicted["test"].tolist() == expected.predicted["test"].tolist()
+        await pilot.press("p")
+        assert view.panel == CURVE and view.curve is not None
+        assert view.curve.input_name == "n1" and view.curve.units == "original"
+        await pilot.press("x")
+        assert view.curve.input_name == "n2" and view.curve.held.keys() == {"n1"}
+        await pilot.press("c")
+        assert view.curve.units == "scaled"
+        assert view.curve.y_hat.tolist() == fit.along_input(
+            app.session.experiment, 1, scaled=True).y_hat.tolist()
+        await pilot.press("x")  # back to the first input (two inputs)
+        assert view.curve.input_name == "n1"
+        await pilot.press("p")
+        assert view.panel == SCATTER and view.scatter.units == "scaled"
+
+
+async def test_landscape_tab_follows_training_and_its_keys() -> None:
+    app = make_app(epochs=40)
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        view = app.query_one(LandscapeView)
+        assert app.focused is view and view.result is not None
+        assert view.result.center_loss == app.session.trainer.initial_loss
+        await pilot.press("f")  # trains while the tab is shown: the landscape follows
+        await settle(pilot)
+        t = app.session.trainer
+        assert t.epochs_done == 40 and view.result.center_loss == t.train_loss[-1]
+        assert view.result.names == ("w5", "w6") and len(view.result.path) == 41
+        # the grid fills the widget: one cell per column beside the labels
+        assert view.result.loss.shape == tuple(n | 1 for n in reversed(view.grid_size()))
+        await pilot.press("y")
+        await settle(pilot)
+        assert view.result.names == ("w5", "b1")
+        await pilot.press("x")
+        await settle(pilot)
+        assert view.result.names == ("w6", "b1")
+        span = view.result.span
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert view.result.span == span / 2 and view.span == span / 2
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert view.result.span == span * 2
+        text = draw(view.result, auto=False).plain
+        assert "X now" in text and "train loss: w6 → b1" in text
+
+
+async def test_hidden_views_do_no_work_while_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(FitView, "follow", lambda self, exp: calls.append("fit"))
+    monkeypatch.setattr(LandscapeView, "follow", lambda self, s: calls.append("landscape"))
+    app = make_app(epochs=30)
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("f", "e", "s", "u")
+        await settle(pilot)
+        assert app.session.trainer.epochs_done == 30 and calls == []
+        await pilot.press("5")
+        assert calls == ["fit"]
+
+
+async def test_help_lists_the_keys_of_both_tabs() -> None:
+    app = make_app()
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        tips = {b.tooltip for b in app.screen.bindings}
+        for binding in (*FitView.BINDINGS, *LandscapeView.BINDINGS):
+            assert binding.tooltip in tips  # type: ignore[union-attr]
