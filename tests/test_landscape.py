@@ -129,3 +129,19 @@ def test_shades_run_from_the_lowest_to_the_highest_loss_and_mark_non_finite() ->
 def test_the_default_pair_is_the_output_weights() -> None:
     assert core.default_pair(Architecture(2, 2)) == (4, 5)  # w5, w6
     assert core.default_pair(Architecture(3, 1)) == (3, 5)  # w4, b2
+
+
+def test_a_large_table_gets_a_coarser_grid_whose_centre_is_still_exact(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert core.grid_shape(41, 13, 80, 2) == (41, 13)
+    cols, rows = core.grid_shape(41, 13, 100_000, 16, budget=2**25)
+    assert (cols, rows) < (41, 13) and cols % 2 == rows % 2 == 1
+    assert cols * rows * 100_000 * 16 <= 2**25 or (cols, rows) == (5, 3)
+    cols, rows = core.grid_shape(41, 13, 10_000, 16, budget=2**25)
+    assert (cols, rows) == (29, 7) and cols * rows * 10_000 * 16 <= 2**25
+    t = trainer()
+    t.epochs(5, 10.0)
+    monkeypatch.setattr(core, "WORK_BUDGET", 9 * 5 * 40 * 3)  # 40 rows, 3 units
+    ls = core.of_trainer(t, (0, 1), None, 41, 13)
+    assert ls.coarse and ls.loss.shape == (3, 15)  # 45 cells, about in proportion
+    assert ls.center_loss == t.train_loss[-1]

@@ -75,8 +75,8 @@ async def test_landscape_tab_follows_training_and_its_keys() -> None:
 
 async def test_hidden_views_do_no_work_while_training(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(FitView, "follow", lambda self, exp: calls.append("fit"))
-    monkeypatch.setattr(LandscapeView, "follow", lambda self, s: calls.append("landscape"))
+    monkeypatch.setattr(FitView, "follow", lambda self, *args: calls.append("fit"))
+    monkeypatch.setattr(LandscapeView, "follow", lambda self, *args: calls.append("landscape"))
     app = make_app(epochs=30)
     async with running(app, (80, 24)) as pilot:
         await pilot.press("f", "e", "s", "u")
@@ -94,3 +94,51 @@ async def test_help_lists_the_keys_of_both_tabs() -> None:
         tips = {b.tooltip for b in app.screen.bindings}
         for binding in (*FitView.BINDINGS, *LandscapeView.BINDINGS):
             assert binding.tooltip in tips  # type: ignore[union-attr]
+
+
+def test_a_coarse_grid_is_stretched_onto_the_characters_with_the_current_point_centred(
+) -> None:
+    import numpy as np
+
+    from nntui.lab.landscape import Landscape
+
+    loss = np.arange(15.0).reshape(3, 5) + 1.0
+    ls = Landscape(("w1", "w2"), np.linspace(-1, 1, 5), np.linspace(-1, 1, 3), loss,
+                   np.array([[-1.0, -1.0], [0.0, 0.0]]), 1.0, coarse=True)
+    lines = draw(ls, auto=True, cols=21, rows=9).plain.splitlines()
+    grid = [line[9:] for line in lines[1:10]]
+    assert "coarse grid" in lines[0] and all(len(row) == 21 for row in grid)
+    assert grid[4][10] == "X" and grid[8][0] == "S"  # bottom-left: the path's start
+    assert grid[0][-1] == "@" and grid[8][1] == " "  # highest loss top right, lowest
+
+
+async def test_a_live_run_with_the_landscape_shown_ends_on_the_final_weights() -> None:
+    """Space trains in the app's thread, reporting progress while the landscape's worker
+    takes the session's lock to copy the weights: the last grid is the finished run's."""
+    app = make_app(epochs=5000, rows=1000)  # long enough for progress reports
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("6", "space")
+        await settle(pilot)
+        t, view = app.session.trainer, app.query_one(LandscapeView)
+        assert t.epochs_done == 5000 and view.result is not None
+        assert view.result.center_loss == t.train_loss[-1]
+
+
+def test_the_fit_view_draws_one_live_update_in_three() -> None:
+    from nntui.lab.config import ExperimentConfig
+    from nntui.lab.experiment import Experiment
+    from nntui.ui.widgets import fit_view
+
+    exp = Experiment.build(ExperimentConfig())
+    view = FitView()
+    view.follow(exp)
+    first = view.scatter
+    drawn = []
+    for _ in range(6):
+        view.follow(exp, live=True)
+        if view.scatter is not first:
+            drawn.append(True)
+            first = view.scatter
+    assert len(drawn) == 6 // fit_view.LIVE_EVERY
+    view.follow(exp)  # not live (the run ended): always drawn
+    assert view.scatter is not first

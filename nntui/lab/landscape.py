@@ -23,6 +23,9 @@ from nntui.lab.fit import evenly
 
 #: Floats per intermediate array of one block (rows x units x cells): ~16 MB.
 BLOCK_VALUES = 2**21
+#: Cells x rows x hidden units of one landscape, at most: about a second of numpy. A large
+#: table gets a coarser grid (every cell still exact), not a sample of its rows.
+WORK_BUDGET = 2**25
 #: Points of the path kept (evenly spaced, the current one always).
 PATH_LIMIT = 4000
 #: The shading ramp, lowest loss first.
@@ -90,6 +93,7 @@ class Landscape:
     loss: np.ndarray  # len(ys) x len(xs)
     path: np.ndarray  # (points, 2): the two parameters, oldest first, current last
     span: float
+    coarse: bool = False  # fewer cells than asked for (`grid_shape`: a large table)
 
     @property
     def center(self) -> tuple[int, int]:
@@ -101,9 +105,12 @@ class Landscape:
         r, c = self.center
         return float(self.loss[r, c])
 
-    def cell(self, a: float, b: float) -> tuple[int, int] | None:
-        """(row, column) of the cell nearest to parameters (a, b); None outside the grid."""
-        cols, rows = len(self.xs), len(self.ys)
+    def cell(self, a: float, b: float, cols: int | None = None,
+             rows: int | None = None) -> tuple[int, int] | None:
+        """(row, column) nearest to parameters (a, b) on a raster of `cols` x `rows` over
+        the grid's extent (default: the grid's own cells); None outside it."""
+        cols = len(self.xs) if cols is None else cols
+        rows = len(self.ys) if rows is None else rows
         if not (np.isfinite(a) and np.isfinite(b)):
             return None
         col = round((a - self.xs[0]) / (self.xs[-1] - self.xs[0]) * (cols - 1)) \
@@ -112,13 +119,14 @@ class Landscape:
             if rows > 1 else 0
         return (row, col) if 0 <= col < cols and 0 <= row < rows else None
 
-    def path_cells(self) -> tuple[list[tuple[int, int]], int]:
-        """The path's cells inside the grid, oldest first (repeats dropped), and how many
-        of its points lie outside."""
+    def path_cells(self, cols: int | None = None,
+                   rows: int | None = None) -> tuple[list[tuple[int, int]], int]:
+        """The path's cells (as `cell`) inside the grid, oldest first (repeats dropped),
+        and how many of its points lie outside."""
         cells: list[tuple[int, int]] = []
         outside = 0
         for a, b in self.path:
-            cell = self.cell(float(a), float(b))
+            cell = self.cell(float(a), float(b), cols, rows)
             if cell is None:
                 outside += 1
             elif not cells or cells[-1] != cell:
@@ -142,6 +150,22 @@ class Landscape:
     def loss_range(self) -> tuple[float, float] | None:
         finite = self.loss[np.isfinite(self.loss)]
         return (float(finite.min()), float(finite.max())) if finite.size else None
+
+
+def grid_shape(cols: int, rows: int, n_rows: int, n_hidden: int,
+               budget: int | None = None) -> tuple[int, int]:
+    """`cols` x `rows` cells (made odd), or fewer, about in the same proportion, when
+    their forward passes over `n_rows` rows of `n_hidden` units exceed `budget` (default
+    WORK_BUDGET; never fewer than 5 x 3)."""
+    cols, rows = cols | 1, rows | 1
+    allowed = (WORK_BUDGET if budget is None else budget) // max(1, n_rows * n_hidden)
+    if cols * rows <= allowed:
+        return cols, rows
+    fewer_rows = max(3, int(rows * (allowed / (cols * rows)) ** 0.5))
+    fewer_rows -= 1 - fewer_rows % 2  # odd, not more
+    fewer_cols = min(cols, max(5, allowed // max(fewer_rows, 3)))
+    fewer_cols -= 1 - fewer_cols % 2
+    return max(5, fewer_cols), max(3, fewer_rows)
 
 
 def default_pair(arch: Architecture) -> tuple[int, int]:
@@ -186,7 +210,7 @@ def landscape(arch: Architecture, theta: np.ndarray, points: np.ndarray, x: np.n
 def of_trainer(t: Trainer, pair: tuple[int, int], span: float | None, cols: int, rows: int,
                lock: AbstractContextManager[object] | None = None) -> Landscape:
     """The landscape around the trainer's current parameters, on its training rows;
-    `span` None: `nice_span` of the path.
+    `span` None: `nice_span` of the path; `cols` x `rows` cells at most (`grid_shape`).
 
     While a thread trains, pass the session's lock: it is held only to copy the current
     parameters and the path (the path's arrays are never changed in place), not while the
@@ -197,4 +221,7 @@ def of_trainer(t: Trainer, pair: tuple[int, int], span: float | None, cols: int,
     points = path_points(path, pair)
     if span is None:
         span = nice_span(points, (theta[pair[0]], theta[pair[1]]))
-    return landscape(t.arch, theta, points, t.x_train, t.y_train, pair, span, cols, rows)
+    shape = grid_shape(cols, rows, len(t.y_train), t.arch.n_hidden)
+    ls = landscape(t.arch, theta, points, t.x_train, t.y_train, pair, span, *shape)
+    ls.coarse = shape != (cols | 1, rows | 1)
+    return ls

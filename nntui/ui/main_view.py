@@ -84,7 +84,7 @@ class MainView(Horizontal):
         """The fit and landscape tabs follow the weights only while shown (cheap when not)."""
         active = self.query_one("#tabs", TabbedContent).active
         if active == "tab-fit":
-            self.query_one(FitView).follow(self.session.experiment)
+            self.query_one(FitView).follow(self.session.experiment, self.session.running)
         elif active == "tab-landscape":
             self.query_one(LandscapeView).follow(self.session)
 

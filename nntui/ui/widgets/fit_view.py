@@ -16,6 +16,9 @@ from nntui.lab import fit
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
 
+#: While a run trains, one live update in this many is drawn (~3 a second; plotext takes
+#: 15-35 ms to draw a panel, on the UI thread).
+LIVE_EVERY = 3
 #: At most this many unit curves are drawn (a wide network: the first ones, and a note).
 MAX_UNIT_CURVES = 8
 SCATTER, CURVE = "scatter", "curve"
@@ -45,9 +48,15 @@ class FitView(PlotextPlot):
         self.experiment: Experiment | None = None
         self.scatter: fit.Scatter | None = None
         self.curve: fit.Curve | None = None
+        self._skipped = 0
 
-    def follow(self, exp: Experiment) -> None:
-        """Work out the current panel for `exp`'s current weights and redraw."""
+    def follow(self, exp: Experiment, live: bool = False) -> None:
+        """Work out the current panel for `exp`'s current weights and redraw (`live`: a run
+        is training; only one update in LIVE_EVERY is drawn)."""
+        if live and exp is self.experiment:
+            self._skipped = (self._skipped + 1) % LIVE_EVERY
+            if self._skipped:
+                return
         self.experiment = exp
         self.input %= exp.arch.n_inputs
         if self.panel == SCATTER:

@@ -8,8 +8,10 @@ point as `X`.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.text import Text
 from textual.app import RenderResult
 from textual.binding import Binding
@@ -58,10 +60,18 @@ class LandscapeView(Widget):
         self._busy = False
         self._again = False
         self._wanted = (0, 0)
+        self._started_at = self._done_at = self._cost = 0.0
 
     # -- computing --------------------------------------------------------------------------
     def follow(self, session: Session) -> None:
-        """Compute the landscape for the session's current weights (in a thread)."""
+        """Compute the landscape for the session's current weights (in a thread).
+
+        While a run trains, a request that comes sooner after the last grid than that
+        grid took to compute is dropped (the next progress report asks again): the worker
+        keeps at most about half a core, whatever the table's size.
+        """
+        if session.running and time.perf_counter() - self._done_at < self._cost:
+            return
         if self.session is not session or self.pair is None or max(self.pair) >= \
                 session.trainer.arch.n_params:
             self.pair = core.default_pair(session.trainer.arch)
@@ -72,6 +82,7 @@ class LandscapeView(Widget):
         self._busy, self._again = True, False
         t, pair, span = session.trainer, self.pair, self.span
         cols, rows = self._wanted = self.grid_size()
+        self._started_at = time.perf_counter()
         self.run_worker(lambda: core.of_trainer(t, pair, span, cols, rows, session.lock),
                         thread=True, group="landscape", exit_on_error=False)
 
@@ -86,6 +97,8 @@ class LandscapeView(Widget):
             return
         event.stop()
         self._busy = False
+        self._done_at = time.perf_counter()
+        self._cost = self._done_at - self._started_at
         if event.state == WorkerState.SUCCESS:
             self.result, self.error = event.worker.result, ""
         elif event.state == WorkerState.ERROR:
@@ -129,26 +142,34 @@ class LandscapeView(Widget):
         ls = self.result
         if ls is None:
             return Text("computing the loss landscape…", style="dim")
-        return draw(ls, self.span is None)
+        return draw(ls, self.span is None, *self.grid_size())
 
 
-def draw(ls: core.Landscape, auto: bool) -> Text:
-    """The grid as text: header, rows (highest y first) with y labels, x labels, legend."""
+def draw(ls: core.Landscape, auto: bool, cols: int = 0, rows: int = 0) -> Text:
+    """The grid as text: header, rows (highest y first) with y labels, x labels, legend.
+
+    Drawn on `cols` x `rows` characters (default: one per cell); a coarser grid (a large
+    table) is stretched onto them, each character showing its nearest cell.
+    """
+    grid_rows, grid_cols = ls.loss.shape
+    cols, rows = (cols or grid_cols) | 1, (rows or grid_rows) | 1
     a, b = ls.names
     text = Text(no_wrap=True, overflow="crop")
+    coarse = " (coarse grid: large table)" if ls.coarse else ""
     text.append(f"train loss: {a} → {b} ↑ ±{num(ls.span, 3)}"
-                f"{' (auto)' if auto else ''}\n", style="bold")
-    shades = ls.shades()
+                f"{' (auto)' if auto else ''}{coarse}\n", style="bold")
+    shades = ls.shades()[np.ix_(nearest(grid_rows, rows), nearest(grid_cols, cols))]
     marks: dict[tuple[int, int], tuple[str, str]] = {}
-    cells, outside = ls.path_cells()
+    cells, outside = ls.path_cells(cols, rows)
     for cell in cells:
         marks[cell] = ("o", "bold white")
-    if len(ls.path) > 1 and cells and ls.cell(*ls.path[0]) == cells[0]:
+    start = ls.path[0]
+    if len(ls.path) > 1 and cells and ls.cell(start[0], start[1], cols, rows) == cells[0]:
         marks[cells[0]] = ("S", "bold magenta")
-    marks[ls.center] = ("X", "bold red")
-    rows, cols = shades.shape
+    marks[(rows // 2, cols // 2)] = ("X", "bold red")
+    y_labels = {0: ls.ys[0], rows // 2: ls.ys[grid_rows // 2], rows - 1: ls.ys[-1]}
     for r in range(rows - 1, -1, -1):
-        label = num(float(ls.ys[r]), 4) if r in (0, rows // 2, rows - 1) else ""
+        label = num(float(y_labels[r]), 4) if r in y_labels else ""
         text.append(f"{label:>{LABEL_WIDTH - 1}} ", style="dim")
         for c in range(cols):
             mark = marks.get((r, c))
@@ -158,13 +179,20 @@ def draw(ls: core.Landscape, auto: bool) -> Text:
             s = int(shades[r, c])
             text.append("?" if s < 0 else core.RAMP[s], style="red" if s < 0 else COLOURS[s])
         text.append("\n")
-    left, mid, right = (num(float(v), 4) for v in (ls.xs[0], ls.xs[cols // 2], ls.xs[-1]))
+    left, mid, right = (num(float(v), 4) for v in (ls.xs[0], ls.xs[grid_cols // 2], ls.xs[-1]))
     gap = max(1, cols // 2 - len(left) - len(mid) // 2)
     text.append(" " * LABEL_WIDTH + left + " " * gap + mid, style="dim")
     text.append(" " * max(1, cols - len(left) - gap - len(mid) - len(right)) + right + "\n",
                 style="dim")
     text.append_text(legend(ls, outside))
     return text
+
+
+def nearest(count: int, size: int) -> np.ndarray:
+    """For each of `size` characters, the nearest of `count` cells over the same extent."""
+    if size <= 1 or count <= 1:
+        return np.zeros(size, dtype=int)
+    return np.round(np.arange(size) * (count - 1) / (size - 1)).astype(int)
 
 
 def legend(ls: core.Landscape, outside: int) -> Text:
