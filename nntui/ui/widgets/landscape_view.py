@@ -58,28 +58,32 @@ class LandscapeView(Widget):
         self.result: core.Landscape | None = None
         self.error = ""
         self._busy = False
-        self._again = False
+        self._again = self._again_asked = False
         self._wanted = (0, 0)
         self._started_at = self._done_at = self._cost = 0.0
 
     # -- computing --------------------------------------------------------------------------
-    def follow(self, session: Session) -> None:
+    def follow(self, session: Session, asked: bool = False) -> None:
         """Compute the landscape for the session's current weights (in a thread).
 
-        While a run trains, a request that comes sooner after the last grid than that
-        grid took to compute is dropped (the next progress report asks again): the worker
-        keeps at most about half a core, whatever the table's size.
+        While a run trains, a progress report that comes sooner after the last grid than
+        that grid took to compute is dropped (the next one asks again): the worker keeps
+        at most about half a core, whatever the table's size. A key (`asked`) is never
+        dropped.
         """
-        if session.running and time.perf_counter() - self._done_at < self._cost:
+        if not asked and session.running and \
+                time.perf_counter() - self._done_at < self._cost:
             return
         if self.session is not session or self.pair is None or max(self.pair) >= \
                 session.trainer.arch.n_params:
             self.pair = core.default_pair(session.trainer.arch)
         self.session = session
-        if self._busy:
-            self._again = True
+        if not self.size.area:  # not laid out yet: on_resize asks once it is
             return
-        self._busy, self._again = True, False
+        if self._busy:  # served when the running one ends
+            self._again, self._again_asked = True, self._again_asked or asked
+            return
+        self._busy, self._again, self._again_asked = True, False, False
         t, pair, span = session.trainer, self.pair, self.span
         cols, rows = self._wanted = self.grid_size()
         self._started_at = time.perf_counter()
@@ -104,9 +108,11 @@ class LandscapeView(Widget):
         elif event.state == WorkerState.ERROR:
             self.error = f"the landscape cannot be computed: {event.worker.error}"
         self.refresh()
-        self._again |= self._wanted != self.grid_size()  # resized meanwhile
-        if self._again and self.session is not None and self.is_attached:
-            self.follow(self.session)
+        resized = self._wanted != self.grid_size()
+        if (self._again or resized) and self.session is not None and self.is_attached:
+            # a progress report waits out the grid's cost again (it may be dropped: the
+            # next report asks again, and the one at the end of the run is never dropped)
+            self.follow(self.session, asked=self._again_asked or resized)
 
     def on_resize(self) -> None:
         """A grid of the new size (once shown: `follow` sets the session)."""
@@ -115,7 +121,7 @@ class LandscapeView(Widget):
 
     def _recompute(self) -> None:
         if self.session is not None:
-            self.follow(self.session)
+            self.follow(self.session, asked=True)
 
     def action_next_param(self, axis: int) -> None:
         if self.pair is None or self.session is None:
