@@ -142,3 +142,19 @@ def test_the_fit_view_draws_one_live_update_in_three() -> None:
     assert len(drawn) == 6 // fit_view.LIVE_EVERY
     view.follow(exp)  # not live (the run ended): always drawn
     assert view.scatter is not first
+
+
+async def test_the_landscape_goes_back_to_the_output_weights_when_the_network_changes(
+) -> None:
+    from app_helpers import edit
+
+    app = make_app()
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("6", "x")
+        await settle(pilot)
+        view = app.query_one(LandscapeView)
+        assert view.result is not None and view.result.names == ("b1", "w6")
+        await edit(pilot, "hidden", "3")
+        await pilot.press("escape", "6")  # leave the field, then the tab's keys work
+        await settle(pilot)
+        assert view.result.names == ("w7", "w8")  # 2-3-1: the output weights w7..w9

@@ -22,6 +22,7 @@ from nntui.lab import landscape as core
 from nntui.lab.numbers import num
 
 if TYPE_CHECKING:
+    from nntui.engine.network import Architecture
     from nntui.lab.session import Session
 
 #: Shade colours, lowest loss first (one per ramp character).
@@ -53,7 +54,8 @@ class LandscapeView(Widget):
     def __init__(self, id: str | None = None) -> None:  # noqa: A002 - textual's name
         super().__init__(id=id)
         self.session: Session | None = None
-        self.pair: tuple[int, int] | None = None
+        self._arch: Architecture | None = None
+        self.pair = (0, 1)  # set to the output weights by the first `follow`
         self.span: float | None = None  # None: fitted to the path (nice_span)
         self.result: core.Landscape | None = None
         self.error = ""
@@ -74,9 +76,9 @@ class LandscapeView(Widget):
         if not asked and session.running and \
                 time.perf_counter() - self._done_at < self._cost:
             return
-        if self.session is not session or self.pair is None or max(self.pair) >= \
-                session.trainer.arch.n_params:
-            self.pair = core.default_pair(session.trainer.arch)
+        arch = session.trainer.arch
+        if arch != self._arch:  # new parameter names: back to the output weights
+            self.pair, self.span, self._arch = core.default_pair(arch), None, arch
         self.session = session
         if not self.size.area:  # not laid out yet: on_resize asks once it is
             return
@@ -124,7 +126,7 @@ class LandscapeView(Widget):
             self.follow(self.session, asked=True)
 
     def action_next_param(self, axis: int) -> None:
-        if self.pair is None or self.session is None:
+        if self.session is None:
             return
         n = self.session.trainer.arch.n_params
         pair = list(self.pair)
