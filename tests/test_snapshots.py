@@ -15,6 +15,10 @@ CASES = [(name, SCENES[name][2]) for name in SCENES] + [
     ("inspector-80x24", (160, 48)),
     ("inspector-closed-gate-160x48", (80, 24)),
     ("runs-80x24", (160, 48)),
+    ("fit-80x24", (160, 48)),
+    ("fit-curve-160x48", (80, 24)),
+    ("landscape-80x24", (160, 48)),
+    ("landscape-160x48", (80, 24)),
 ]
 
 

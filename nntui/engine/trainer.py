@@ -210,6 +210,11 @@ class Trainer:
         self.diverged_at, self.updates = s.diverged_at, s.updates
         return True
 
+    def param_path(self) -> list[np.ndarray]:
+        """The parameters before each step or epoch that can still be undone, then the
+        current ones: the path training took (the landscape draws it; not to be modified)."""
+        return [*self._undo.thetas(), self.theta]
+
     # -- training ------------------------------------------------------------------------
     def _losses(self, theta: np.ndarray) -> tuple[float, float | None]:
         """Train and test loss (None without test rows), in the kernel's summation order."""

@@ -65,6 +65,10 @@ class UndoStack:
             self.nbytes -= self._items.popleft().nbytes
             self.dropped += 1
 
+    def thetas(self) -> list[np.ndarray]:
+        """The parameters each snapshot restores, oldest first (read-only views)."""
+        return [s.theta for s in self._items]
+
     def pop(self) -> Snapshot | None:
         """The newest snapshot, removed; None when there is none."""
         if not self._items:

@@ -342,7 +342,8 @@ class NNApp(App[None]):
         the results and the data; enter selects runs."""
         self.view.query_one("#tabs").active = tab  # type: ignore[attr-defined]
         focus = {"tab-results": "#results-scroll", "tab-data": "#data-scroll",
-                 "tab-runs": "#runs-table"}.get(tab)
+                 "tab-runs": "#runs-table", "tab-fit": "#fit",
+                 "tab-landscape": "#landscape"}.get(tab)
         if focus is None:
             self.screen.set_focus(None)
         else:

@@ -44,6 +44,10 @@ APP_BINDINGS: list[BindingType] = [
             group=TABS),
     Binding("4", "tab('tab-runs')", "Runs", tooltip="runs table, overlay and export tab",
             group=TABS),
+    Binding("5", "tab('tab-fit')", "Fit", tooltip="fit tab: predicted vs actual, the fitted "
+            "function and each hidden unit's part", group=TABS),
+    Binding("6", "tab('tab-landscape')", "Landscape", tooltip="loss landscape tab: the "
+            "training loss over two parameters, with the path", group=TABS),
     Binding("v", "sweep", "Sweep", tooltip="sweep one setting over a list of values"),
     Binding("L", "guided_lab", "Lab", tooltip="guided lab: the course's experiments, page "
             "by page, with your answers"),

@@ -15,6 +15,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 from nntui.lab.report import loss_label, metric_labels, undefined_notes
 from nntui.lab.session import Session
 from nntui.ui.widgets.data_preview import DataPreview
+from nntui.ui.widgets.fit_view import FitView
+from nntui.ui.widgets.landscape_view import LandscapeView
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.results import ResultsView
 from nntui.ui.widgets.runs_view import RunsView
@@ -45,6 +47,10 @@ class MainView(Horizontal):
                     yield DataPreview(id="preview")
                 with TabPane("Runs", id="tab-runs"):
                     yield RunsView(self.session.history)
+                with TabPane("Fit", id="tab-fit"):
+                    yield FitView(id="fit")
+                with TabPane("Landscape", id="tab-landscape"):
+                    yield LandscapeView(id="landscape")
             yield StatusLine(id="status")
 
     def show_data(self) -> None:
@@ -72,6 +78,18 @@ class MainView(Horizontal):
         if t.diverged:
             banner.update(Text(f"DIVERGED in epoch {t.diverged_at}: {t.divergence_reason}. "
                                "Last finite weights kept; - lowers lr, u undoes, r resets."))
+        self.follow_views()
+
+    def follow_views(self) -> None:
+        """The fit and landscape tabs follow the weights only while shown (cheap when not)."""
+        active = self.query_one("#tabs", TabbedContent).active
+        if active == "tab-fit":
+            self.query_one(FitView).follow(self.session.experiment, self.session.running)
+        elif active == "tab-landscape":
+            self.query_one(LandscapeView).follow(self.session)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.follow_views()
 
     async def sync_settings(self) -> None:
         """Show the session's settings in the sidebar (after keys or a rebuild)."""

@@ -103,6 +103,10 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
                           *"-1.71", "enter", "9", "enter"), (160, 48)),
     "guided-80x24": ({}, ("L", "r"), (80, 24)),
     "guided-160x48": ({}, ("L", "r", "n", "n", "n", "r"), (160, 48)),
+    "fit-80x24": ({}, ("f", "5"), (80, 24)),
+    "fit-curve-160x48": ({"init": "small", **WIDE_DATA}, ("f", "5", "p"), (160, 48)),
+    "landscape-80x24": ({}, ("f", "6"), (80, 24)),
+    "landscape-160x48": ({"rows": 300, **WIDE_DATA}, ("f", "6", "x"), (160, 48)),
 }
 
 

@@ -36,14 +36,18 @@ def key_label(binding: Binding) -> str:
 
 
 def every_key(app_bindings: list[Any]) -> list[Binding]:
-    """The app's keys, then the Runs tab's and a settings field's (help lists them all)."""
+    """The app's keys, then the Runs, Fit and Landscape tabs' and a settings field's (help
+    lists them all)."""
     from nntui.ui.widgets.fields import SettingField
+    from nntui.ui.widgets.fit_view import FitView
+    from nntui.ui.widgets.landscape_view import LandscapeView
     from nntui.ui.widgets.runs_view import RunsView
 
     runs = [Binding(b.key, b.action, f"Runs tab: {b.description}",
                     tooltip=f"runs tab: {b.tooltip}")
             for b in RunsView.BINDINGS if isinstance(b, Binding)]
-    keys = [*app_bindings, *runs, *SettingField.BINDINGS]
+    keys = [*app_bindings, *runs, *FitView.BINDINGS, *LandscapeView.BINDINGS,
+            *SettingField.BINDINGS]
     return [b for b in keys if isinstance(b, Binding)]
 
 
