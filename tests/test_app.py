@@ -273,4 +273,4 @@ async def test_every_shown_key_is_in_the_key_bar_at_80_columns() -> None:
         for binding in app.BINDINGS:
             if binding.show and binding.group is None:  # type: ignore[union-attr]
                 assert binding.description in text, binding  # type: ignore[union-attr]
-        assert "+ - * / lr" in text and "1 2 3 4 5 6 tabs" in text
+        assert "+ - * / lr" in text and "1-6 tabs" in text

@@ -82,7 +82,7 @@ class KeyBar(Static):
                 continue
             by_action[binding.action] = len(items)
             items.append((key, binding.description, enabled))
-        return items
+        return [(digit_range(keys), desc, on) for keys, desc, on in items]
 
     def on_resize(self) -> None:
         self.show_keys()
@@ -111,6 +111,15 @@ class KeyBar(Static):
     @property
     def key_color(self) -> str:
         return self.app.theme_variables.get("footer-key-foreground", "yellow")
+
+
+def digit_range(keys: str) -> str:
+    """`1 2 3 4 5 6` -> `1-6`: a run of digit keys takes little room in the bar."""
+    digits = keys.split(" ")
+    if len(digits) > 2 and all(len(d) == 1 and d.isdigit() for d in digits) and all(
+            int(b) == int(a) + 1 for a, b in zip(digits, digits[1:], strict=False)):
+        return f"{digits[0]}-{digits[-1]}"
+    return keys
 
 
 def group(description: str) -> Binding.Group:
