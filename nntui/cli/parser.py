@@ -123,7 +123,9 @@ def build_parser() -> Parser:
                        help='print {"runs": [...]}, each exactly as `nntui run --json`')
     sweep.add_argument("--plot", action="store_true", help="draw the overlaid loss curves")
     sweep.add_argument("--log", action="store_true", help="log scale for --plot")
-    sweep.add_argument("--workers", metavar="N", default="2", help="processes (default 2)")
+    sweep.add_argument("--workers", metavar="N", default="auto",
+                       help="processes (default auto: a second one only for long grids "
+                       "on an idle core)")
     compare = sub.add_parser(
         "compare-sklearn", parents=[common],
         help="train the same start with scikit-learn's MLPRegressor and compare",
