@@ -181,6 +181,7 @@ class NNApp(App[None]):
         if not self.leaving:
             self.live.history.load()
             self.show_history_warnings()
+            import nntui.ui.screens.inspector  # noqa: F401 - the first `i` need not load it
 
     @property
     def ready(self) -> bool:
