@@ -64,6 +64,8 @@ async def test_run_to_end_matches_headless_run_and_shows_results() -> None:
         headless.run()
         assert np.array_equal(t.theta, headless.trainer.theta)
         assert app.query_one(LossPlot).series["train"] == headless.trainer.train_loss
+        await pilot.press("2")  # the Results tab is drawn when it is shown
+        await settle(pilot)
         text = plain(app.query_one("#results", ResultsView))
         r2 = headless.metrics("test")["r2"]
         assert metric_text("r2", r2) in text and "metrics after 300 epoch(s)" in text

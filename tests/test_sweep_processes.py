@@ -24,7 +24,7 @@ from nntui.lab.config import ExperimentConfig
 from nntui.lab.sweep import grid, run_sweep
 
 #: One quick run to synchronise on, then runs that would take hours.
-ENDLESS = ["--epochs", "1,999999,1000000", "--rows", "1000"]
+ENDLESS = ["--epochs", "1,999999,1000000", "--rows", "1000", "--workers", "2"]
 NO_PDEATHSIG = """\
 import ctypes
 
@@ -181,7 +181,7 @@ def test_a_worker_that_dies_is_one_failed_run(tmp_path: Path) -> None:
     failed, a new worker takes the runs left, the sweep ends normally with status 2."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "nntui", "sweep", "--epochs", "1,999999,999998,5", "--rows",
-         "1000", "--results", str(tmp_path)], stdout=subprocess.PIPE,
+         "1000", "--workers", "2", "--results", str(tmp_path)], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, start_new_session=True)
     workers: list[int] = []
     try:

@@ -67,8 +67,8 @@ def cmd_sweep(ns: argparse.Namespace) -> int:
     from nntui.lab.config import parse_int
     from nntui.lab.sweep import grid, run_sweep, short_label, varying_keys
 
-    workers = parse_int("--workers", ns.workers)
-    if not 1 <= workers <= MAX_WORKERS:
+    workers = None if ns.workers == "auto" else parse_int("--workers", ns.workers)
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
         raise UserError(f"--workers must be between 1 and {MAX_WORKERS}, got {workers}")
     base, axes = sweep_axes(ns)
     configs = grid(base, axes)

@@ -61,7 +61,9 @@ def sweep_arguments(p: argparse.ArgumentParser) -> None:
                    help='print {"runs": [...]}, each exactly as `nntui run --json`')
     p.add_argument("--plot", action="store_true", help="draw the overlaid loss curves")
     p.add_argument("--log", action="store_true", help="log scale for --plot")
-    p.add_argument("--workers", metavar="N", default="2", help="processes (default 2)")
+    p.add_argument("--workers", metavar="N", default="auto",
+                   help="processes (default auto: a second one only for long grids "
+                   "on an idle core)")
 
 
 def compare_arguments(p: argparse.ArgumentParser) -> None:
@@ -138,7 +140,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "The forward pass, the chain rule and the update for one training sample, from "
         "the initial parameters (for handouts and lab reports).", arguments=step_arguments),
     Subcommand(
-        "sweep", "run a grid of experiments (both cores)",
+        "sweep", "run a grid of experiments",
         ("nntui sweep --lr 5e-5,0.005,0.01,0.1,1 --plot",
          "nntui sweep --init large,small --rows 30,1000 --json",
          "nntui sweep --config lr-sweep  # a ready experiment's [sweep] table"),

@@ -110,6 +110,10 @@ def stop(procs: list[BaseProcess], conns: list[Connection]) -> None:
 
 def worker_main(conn: Connection, parent: int) -> None:
     """A sweep worker: run the tasks it is sent until told to stop or its parent is gone."""
+    # One thread of numpy's BLAS per worker: its thread pool costs start-up CPU and
+    # competes with the other worker for the cores, and these matrices are tiny.
+    if "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from nntui.lab.sweep import run_document
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,15 +1,20 @@
-"""Sweeps: one experiment per combination of listed values, run on both cores.
+"""Sweeps: one experiment per combination of listed values, on one or more processes.
 
 An option's alternatives are separated by commas (`--lr 0.005,0.01`); for options whose
 own value has commas (features, ranges, --set) they are separated by `;`
 (`--n1-range "0,5;0,20"`): the option registry knows which. Several lists form a grid,
 in the order given. Each run is exactly `nntui run --json` for its settings; a diverged
 run is a result like any other.
+
+A second process costs an interpreter and its imports (~0.2-0.3 s of CPU) and only helps
+when a core is idle, so by default (`workers=None`) `choose_workers` starts workers only
+for grids whose estimated training time pays for them (`make bench` measures both).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +24,14 @@ from nntui.lab.config import ExperimentConfig, from_mapping, option_for
 from nntui.lab.options import format_value
 
 MAX_RUNS = 500
+MAX_AUTO_WORKERS = 2  # the default never starts more (the machines are shared)
+#: Measured by `make bench` (benchmarks/bench_sweep.py) on a 2-core machine: the CPU
+#: seconds a worker process costs before its first run, what one run costs besides
+#: training, and training per sample, epoch and parameter on each path.
+WORKER_START_SECONDS = 0.25
+RUN_SECONDS = 0.0015
+STEP_SECONDS = {"compiled": 4e-9, "python": 1e-7}
+TABLE_ROWS = 1000  # a guess for a table whose size is not known before it is read
 
 
 def alternatives(key: str, text: str) -> list[str]:
@@ -66,10 +79,49 @@ def check_sources(configs: list[ExperimentConfig]) -> None:
                             "reads it again: save it to a file first")
 
 
+def estimated_seconds(configs: list[ExperimentConfig], path: str) -> float:
+    """CPU seconds the runs would take in one process (a rough model: see the constants)."""
+    total = 0.0
+    for cfg in configs:
+        rows = cfg.rows or (100 if cfg.dataset == "generated" else TABLE_ROWS)
+        inputs = len(cfg.features) if cfg.features else 2
+        hidden: Any = cfg.hidden  # one width, or (deeper networks) one per layer
+        sizes = [inputs, *([hidden] if isinstance(hidden, int) else hidden), 1]
+        params = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        steps = rows * (1 - cfg.test_size) * cfg.epochs
+        total += RUN_SECONDS + steps * params * STEP_SECONDS[path]
+    return total
+
+
+def choose_workers(seconds: float, runs: int, limit: int, cores: int, load: float) -> int:
+    """How many processes to run a sweep on: more than one only when each extra worker's
+    start-up is paid back twice by the time it saves and a core is idle for it (`load`:
+    the machine's load average, this process included); never more than `limit` or
+    `runs`. One process is never slower than this choice."""
+    idle = math.floor(cores - max(load - 1.0, 0.0) + 0.5)
+    paid = math.floor(seconds / (2 * WORKER_START_SECONDS))
+    return max(1, min(limit, runs, idle, paid))
+
+
+def default_workers(configs: list[ExperimentConfig], limit: int = MAX_AUTO_WORKERS) -> int:
+    """`choose_workers` for this machine now (its cores, its load, the training path)."""
+    from nntui.engine import kernel
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else \
+        (os.cpu_count() or 1)
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # no load average here: assume a busy machine
+        load = float(cores)
+    return choose_workers(estimated_seconds(configs, kernel.PATH), len(configs), limit,
+                          cores, load)
+
+
 def run_sweep(configs: list[ExperimentConfig],
               on_result: Callable[[int, dict[str, Any]], None],
-              workers: int = 2, cancelled: Callable[[], bool] | None = None) -> None:
-    """Run every config (on `workers` processes); call on_result(i, doc) as each finishes.
+              workers: int | None = None, cancelled: Callable[[], bool] | None = None) -> None:
+    """Run every config (on `workers` processes; None: `default_workers`); call
+    on_result(i, doc) as each finishes.
 
     Returns soon after `cancelled()` turns true (checked about ten times a second, and
     between the epochs of an in-process run): runs in progress are abandoned, not awaited.
@@ -77,6 +129,8 @@ def run_sweep(configs: list[ExperimentConfig],
     end by themselves if this process is killed (see `pool`).
     """
     check_sources(configs)
+    if workers is None:
+        workers = default_workers(configs)
     if workers <= 1 or len(configs) == 1:
         for i, cfg in enumerate(configs):
             if cancelled is not None and cancelled():

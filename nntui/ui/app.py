@@ -9,6 +9,8 @@ the keys are in keys.py; a hang-up or a crash is handled in shutdown.py.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +156,10 @@ class NNApp(App[None]):
 
     async def build_body(self) -> None:
         """After the first paint: build the session (numpy) and mount the body."""
+        # numpy's BLAS threads buy nothing for these tiny matrices and their start-up
+        # burns ~70 ms of CPU on the other core while the first screen is drawn.
+        if "numpy" not in sys.modules:
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from nntui.lab.history import RunHistory
         from nntui.lab.runs import RunStore
         from nntui.lab.session import Session
@@ -176,11 +182,17 @@ class NNApp(App[None]):
         self.settings = SettingsController(self)
         await self.query_one("#starting").remove()
         await self.mount(MainView(self.session), before=self.query_one(KeyBar))
-        self.session.history.load()
         self._body_ready = True
         self.refresh_all()
         self.screen.set_focus(None)
-        self.show_history_warnings()
+        # The saved runs (the hidden Runs tab) are read once the first screen is drawn.
+        self.call_after_refresh(self.load_history)
+
+    def load_history(self) -> None:
+        if not self.leaving:
+            self.live.history.load()
+            self.show_history_warnings()
+            import nntui.ui.screens.inspector  # noqa: F401 - the first `i` need not load it
 
     @property
     def ready(self) -> bool:

@@ -57,22 +57,22 @@ class MainView(Horizontal):
         self.query_one(DataPreview).show(self.session.experiment.dataset)
 
     def show_training(self, state: str, rate: float | None) -> None:
-        """Redraw everything that follows the trainer: curve, status, results, banner."""
+        """Redraw what follows the trainer: curve, status, banner, and the results views
+        on screen (a hidden one is drawn when it is shown: `show_results`)."""
         session = self.session
-        exp, t = session.experiment, session.trainer
-        self.query_one("#plot", LossPlot).title = loss_label(session.config.scale)
-        self.query_one("#plot", LossPlot).show({"train": t.train_loss, "test": t.test_loss},
-                                               session.config.epochs)
-        self.query_one(StatusLine).render_status(
+        t = session.trainer
+        plot = self.query_one("#plot", LossPlot)
+        plot.title = loss_label(session.config.scale)
+        plot.show({"train": t.train_loss, "test": t.test_loss}, session.config.epochs)
+        self.query_one("#status", StatusLine).render_status(
             state=state, epoch=t.epochs_done, epochs=session.config.epochs,
             update=t.pos // t.batch_size, lr=session.lr, rate=rate,
             train=t.train_loss[-1] if t.train_loss else t.initial_loss,
             test=t.test_loss[-1] if t.test_loss else t.initial_test_loss,
         )
-        metrics = {"train": exp.metrics("train"), "test": exp.metrics("test")}
-        labels, notes = metric_labels(session.config.scale), undefined_notes(exp)
-        for view in self.query(ResultsView):
-            view.show(metrics, t.initial_params, t.params, t.epochs_done, labels, notes)
+        for view in self.results_views():
+            view.stale = True
+        self.show_results()
         banner = self.query_one("#banner", Static)
         banner.display = t.diverged
         if t.diverged:
@@ -90,6 +90,33 @@ class MainView(Horizontal):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.follow_views()
+
+    def results_views(self) -> tuple[ResultsView, ResultsView]:
+        return self.query_one("#results", ResultsView), self.query_one("#results-side",
+                                                                       ResultsView)
+
+    def show_results(self) -> None:
+        """Draw the stale results views that are on screen (the Results tab, or the side
+        panel of the Loss tab when wide): a hidden table is not redrawn 10 times a second."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        main, side = self.results_views()
+        shown = [main] if tabs.active == "tab-results" else \
+            [side] if tabs.active == "tab-loss" and self.query_one("#side-results").display \
+            else []
+        stale = [view for view in shown if view.stale]
+        if not stale:
+            return
+        exp, t = self.session.experiment, self.session.trainer
+        metrics = {"train": exp.metrics("train"), "test": exp.metrics("test")}
+        labels, notes = metric_labels(self.session.config.scale), undefined_notes(exp)
+        for view in stale:
+            view.show(metrics, t.initial_params, t.params, t.epochs_done, labels, notes)
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.show_results()
+
+    def on_resize(self) -> None:
+        self.show_results()  # a terminal made wide shows the side results
 
     async def sync_settings(self) -> None:
         """Show the session's settings in the sidebar (after keys or a rebuild)."""

@@ -7,6 +7,8 @@ runs only) and `NNApp.TrainingDone` once when it stops.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,17 @@ if TYPE_CHECKING:
     from nntui.ui.app import NNApp
 
 PROGRESS_INTERVAL = 0.1  # seconds between live updates from the worker (~10 per second)
+NICENESS = 10  # the training thread yields the processor to the screen's thread
+
+
+def yield_to_screen() -> None:
+    """Lower this thread's scheduling priority (Linux: each thread has its own nice
+    value), so on a busy machine a key is drawn before training goes on; a no-op where
+    the system does not allow it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICENESS)
+    except (AttributeError, OSError):
+        pass
 
 
 def start_thread(app: NNApp, live: bool) -> Worker[None]:
@@ -25,6 +38,7 @@ def start_thread(app: NNApp, live: bool) -> Worker[None]:
 
 
 def _train(app: NNApp, live: bool) -> None:
+    yield_to_screen()
     worker = get_current_worker()
     session = app.live
     gen, start_updates = session.generation, session.trainer.updates

@@ -9,9 +9,14 @@ from nntui.lab.numbers import num
 
 
 class StatusLine(Static):
-    """Set the fields, then call `render_status()`; `show_rate` is off in snapshot tests."""
+    """Set the fields, then call `render_status()`; `show_rate` is off in snapshot tests.
+
+    Redrawn ~10 times a second while training: the screen's layout is redone only when
+    the line wraps onto a different number of rows.
+    """
 
     show_rate = True
+    _rows = 0
 
     def render_status(self, *, state: str, epoch: int, epochs: int, update: int,
                       train: float | None, test: float | None, rate: float | None,
@@ -29,4 +34,7 @@ class StatusLine(Static):
         text.append(f" lr {num(lr, 4)}")
         if rate is not None and self.show_rate:
             text.append(f" {rate / 1e3:,.0f}k steps/s", style="dim")
-        self.update(text)
+        rows = len(text.wrap(self.app.console, max(1, self.size.width))) if self.size.width \
+            else 0
+        self.update(text, layout=rows != self._rows or not rows)
+        self._rows = rows
