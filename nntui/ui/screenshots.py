@@ -101,6 +101,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "drill-160x48": ({}, ("i", "d", *"0.3", "enter", *"0.3", "enter", *"0.7", "enter",
                           *"0.5", "enter", *"0.6", "enter", *"0.11", "enter", "ctrl+n",
                           *"-1.71", "enter", "9", "enter"), (160, 48)),
+    "inspector-layers-80x24": ({"hidden": (3, 2)}, ("i", "full_stop"), (80, 24)),
+    "inspector-layers-160x48": ({"hidden": (3, 2)}, ("i",), (160, 48)),
     "guided-80x24": ({}, ("L", "r"), (80, 24)),
     "guided-160x48": ({}, ("L", "r", "n", "n", "n", "r"), (160, 48)),
 }
