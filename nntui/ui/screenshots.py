@@ -103,6 +103,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
                           *"-1.71", "enter", "9", "enter"), (160, 48)),
     "inspector-layers-80x24": ({"hidden": (3, 2)}, ("i", "full_stop"), (80, 24)),
     "inspector-layers-160x48": ({"hidden": (3, 2)}, ("i",), (160, 48)),
+    "drill-layers-80x24": ({"hidden": (3, 2)}, ("i", "d", *"0.3", "enter", *"0.3", "enter",
+                                                *("ctrl+n",) * 11, "9", "enter"), (80, 24)),
     "guided-80x24": ({}, ("L", "r"), (80, 24)),
     "guided-160x48": ({}, ("L", "r", "n", "n", "n", "r"), (160, 48)),
 }
