@@ -210,4 +210,6 @@ class InspectorScreen(Screen[None]):
             [b for b in self.BINDINGS if isinstance(b, Binding)],
             "Up/Down and PgUp/PgDn scroll the worked example. Each step shows the forward "
             "pass, dL/dp for every parameter as a chain-rule product (with a central "
-            "finite-difference check), and the update p <- p - lr * dL/dp."))
+            "finite-difference check), and the update p <- p - lr * dL/dp. With several hidden "
+            "layers: one page per layer (. next, , previous; side by side when wide), δ of "
+            "each layer from the layer above, every gradient as δ times its input."))
