@@ -5,6 +5,8 @@ formulas' numbers reproduce every value bit for bit), and the inspector's layer 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import Static
 
 from app_helpers import make_app, plain, running
@@ -74,6 +76,25 @@ def test_each_formula_reproduces_its_value_bit_for_bit(cfg: dict) -> None:
             assert g.check == ws.check(g.index)
 
 
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=2, max_size=4).map(tuple),
+       st.sampled_from(["relu", "sigmoid", "tanh", "linear"]), st.integers(0, 1000))
+def test_every_delta_and_gradient_of_random_deep_networks(hidden: tuple[int, ...], act: str,
+                                                          seed: int) -> None:
+    ws, steps = steps_of({"hidden": hidden, "activation": act, "seed": seed,
+                          "init": "normal"}, moves=1, index=seed % 10)
+    t = ws.trace
+    for layer, step in enumerate(steps[:-1]):
+        assert [d.filled.value for d in step.deltas] == t.layers[layer].dl_dz
+        for d in step.deltas:
+            acc = d.weights[0] * d.upper[0]
+            for w, u in zip(d.weights[1:], d.upper[1:]):
+                acc += w * u
+            assert chain(acc, d.slope).hex() == d.filled.value.hex()
+    grads = sorted((g.index, g.delta * g.input) for s in steps for g in s.gradients)
+    assert [v for _, v in grads] == ws.record.grads
+
+
 def test_names_and_filled_formulas_of_a_2_3_2_1_step() -> None:
     ws, steps = steps_of({"hidden": (3, 2)}, moves=0, index=None)
     first, second, out = steps
@@ -100,6 +121,7 @@ def test_a_closed_gate_passes_exactly_zero_back() -> None:
     ws, steps = steps_of(CONFIGS[-1])
     d = steps[0].deltas[1]
     assert d.closed and d.slope == 0.0 and d.filled.value == 0.0
+    assert steps[0].forward[3].value == 0.0  # h1[2]
     assert all(g.filled.value == 0.0 for g in steps[0].gradients
                if g.filled.name in ("dL/dW1[2,1]", "dL/dW1[2,2]", "dL/db1[2]"))
 
@@ -183,3 +205,13 @@ async def test_side_by_side_when_wide_and_absent_for_one_hidden_layer() -> None:
         assert not app.screen.query_one(LayerPages).display
         assert not list(app.screen.query(LayerPage))
         assert "Next layer" not in plain(app.screen.query_one("KeyBar", Static))
+
+
+async def test_a_closed_gate_is_marked_on_its_page() -> None:
+    app = make_app(**CONFIGS[-1])
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("i")
+        text = " ".join(page_text(app, 0).split())
+        assert "h1[2] = relu(z1[2]) = relu(" in text and "= 0 (gate closed)" in text
+        assert "[ReLU gate closed: δ = 0]" in text
+        assert "h1[2]: output 0 on 100% of training samples DEAD" in text

@@ -78,7 +78,8 @@ def page(ws: WorkedStep, step: LayerStep, units: list[UnitActivity]) -> Renderab
         above = "dL/dy_hat" if n == step.depth else f"δ{n + 1}"
         parts += [heading(f"Forward: z{n} = W{n}·h{n - 1} + b{n}, h{n} = {g}(z{n})"
                           if n > 1 else f"Forward: z1 = W1·x + b1, h1 = {g}(z1)"),
-                  *(filled_text(f) for f in step.forward),
+                  *(filled_text(f, "  (gate closed)" if i % 2 and step.deltas[i // 2].closed
+                                else "") for i, f in enumerate(step.forward)),
                   heading(f"Backward: δ{n} = (W{n + 1}ᵀ {above}) ⊙ {g}'(z{n})")]
         for d in step.deltas:
             closed = "  [ReLU gate closed: δ = 0]" if d.closed else ""
