@@ -196,12 +196,20 @@ async def test_the_drill_screen_drills_a_2_3_2_1_step() -> None:
         assert "Q1 (1 of 58)  z1[1] = W1[1,1]*x1 + W1[1,2]*x2 + b1[1] = ?" in question
         given = plain(screen.query_one("#drill-given", Static))
         assert "Q1 uses: W1[1,1] = 0.5  x1 = 1  W1[1,2] = -0.3  x2 = 1  b1[1] = 0.1" in given
-        for q in drill.questions:
-            if q.quantity == "δ1[2]":
-                given = plain(screen.query_one("#drill-given", Static))
-                assert f"δ2[1] = {fmt(drill.ws.trace.layers[1].dl_dz[0])}" in given
-            screen.query_one(Input).value = q.shown
-            await hit(pilot, "enter")
+        *first, last = drill.questions
+        for n, q in enumerate(first):
+            if n < 3 or q.quantity == "δ1[2]":  # typed on the screen
+                if q.quantity == "δ1[2]":
+                    given = plain(screen.query_one("#drill-given", Static))
+                    assert f"δ2[1] = {fmt(drill.ws.trace.layers[1].dl_dz[0])}" in given
+                screen.query_one(Input).value = q.shown
+                await hit(pilot, "enter")
+            else:  # the rest straight to the drill (typing them only costs time)
+                assert drill.answer(q.shown).kind == "right"
+                screen.show()
+        assert t.updates == 0
+        screen.query_one(Input).value = last.shown  # the last one applies the step
+        await hit(pilot, "enter")
         assert drill.count("right") == 58
         assert t.updates == 1 and t.theta.tolist() == step.params_after
         await hit(pilot, "ctrl+t")
