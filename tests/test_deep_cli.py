@@ -132,8 +132,9 @@ async def test_the_app_takes_layer_widths_and_deep_names() -> None:
         app.set_focus(None)  # the keys go to the app, not the field just edited
         await pilot.press("i")
         await settle(pilot)
-        shown = plain(app.screen.query_one("#worked"))
-        assert "dL/dz1[1] = dL/dh1[1] * relu'(z1[1])" in shown and "W2[1,3]" in shown
+        shown = plain(app.screen.query_one("#layer-pages LayerPage.-current"))
+        assert "δ1[1] = (W2[1,1]·δ2[1] + W2[2,1]·δ2[2]) · relu'(z1[1])" in shown
+        assert "W2[1,3]" in shown
 
 
 def test_a_kink_in_a_layer_above_is_named_by_the_finite_difference_check() -> None:

@@ -116,7 +116,7 @@ def test_markdown_sheet_has_blanks_and_the_key_only_when_asked(cli: Cli) -> None
     (("--inputs", "0"), "--inputs must be between 1 and 8"),
     (("--hidden", "0"), "--hidden needs 1 to 16 units"),
     (("--part", "unit3"), "unknown drill part 'unit3'"),
-    (("--hidden", "3,2"), "the drill covers one hidden layer"),
+    (("--hidden", "3,2,2,2,2"), "must list 1 to 4 hidden layers"),
     (("--lr", "0"), "--lr must be above 0"),
     (("--activation", "step"), "--activation: 'step' is not one of"),
     (("--markdown", "--json"), "not allowed with argument"),

@@ -21,12 +21,15 @@ def drill_arguments(drill: argparse.ArgumentParser) -> None:
     drill.add_argument("--seed", metavar="S", default="0", help="which sheet (default 0)")
     drill.add_argument("--activation", metavar="|".join(ACTIVATIONS), default="relu",
                        help="hidden-layer activation (default relu)")
-    drill.add_argument("--hidden", metavar="K", default="2", help="hidden units (default 2)")
+    drill.add_argument("--hidden", metavar="K", default="2",
+                       help="hidden units, or the widths of several hidden layers: 3,2 "
+                       "(default 2)")
     drill.add_argument("--inputs", metavar="N", default="2", help="inputs (default 2)")
     drill.add_argument("--lr", metavar="LR", default=None,
                        help="learning rate (default 0.1, so each update shows)")
     drill.add_argument("--part", metavar="PART", default="all",
-                       help="all, forward, backward or unitJ (default all)")
+                       help="all, forward, backward, unitJ, or layerN with several hidden "
+                       "layers (default all)")
     drill.add_argument("--answers", action="store_true", help="add the answer key")
     out = drill.add_mutually_exclusive_group()
     out.add_argument("--markdown", action="store_true", help="print Markdown")

@@ -3,6 +3,10 @@
 The questions come from a `WorkedStep` (worked.py): the answers are the trainer's own
 `StepRecord` floats and the gradients' formulas are its named chain-rule factors, so a drill
 can never disagree with the inspector or `nntui step`. Nothing here computes the network.
+A network with several hidden layers is drilled layer by layer from the inspector's own
+`LayerStep` records (worked_deep.py): z and h of each unit (`z1[2]`, `h1[2]`), y_hat, L,
+dL/dy_hat, the δ of each hidden unit from the layer above (`δ2[1]`), every gradient as δ
+times its input (`dL/dW2[1,2]`) and every new parameter (`new W2[1,2]`).
 
 The checking rule (stated in the app, the sheets and the README): a typed number is right
 when it is within a relative 1e-3 of the answer, or the same to 3 significant digits (within
@@ -56,6 +60,8 @@ class Question:
     part: str  # FORWARD or BACKWARD
     unit: int | None = None  # the hidden unit (0-based) it belongs to; None: the output
     old: float | None = None  # for "new p": p before the step (its change is checked)
+    layer: int | None = None  # several hidden layers: its layer (1-based; L+1 the output)
+    needs: tuple[str, ...] = ()  # several hidden layers: the known values it uses
 
     @property
     def hint(self) -> str:
@@ -122,7 +128,7 @@ def questions(ws: WorkedStep) -> list[Question]:
     if len(ws.record.indices) != 1:
         raise UserError("the drill works on one sample at a time: set the batch size to 1")
     if ws.exp.arch.depth > 1:
-        raise UserError(DEEP_REFUSAL)
+        return _layered_questions(ws)
     arch, t, r, names = ws.exp.arch, ws.trace, ws.record, ws.names
     p, g = r.params_before, arch.activation
     out: list[Question] = []
@@ -163,6 +169,43 @@ def questions(ws: WorkedStep) -> list[Question]:
     return out
 
 
+def _layered_questions(ws: WorkedStep) -> list[Question]:
+    """The questions of a network with several hidden layers, from its LayerSteps: the
+    forward values layer by layer, dL/dy_hat, δ from the top hidden layer down, then
+    each dL/dp and each new p in parameter order."""
+    from nntui.lab.worked_deep import Filled, layer_steps
+
+    r, names = ws.record, ws.names
+    steps = layer_steps(ws, "*")
+    out: list[Question] = []
+
+    def ask(f: Filled, part: str, unit: int | None, layer: int, answer: float | None = None,
+            old: float | None = None) -> None:
+        out.append(Question(len(out) + 1, f.name, f.symbol, f.numbers,
+                            f.value if answer is None else answer, part, unit, old, layer,
+                            f.needs))
+
+    for step in steps:
+        for i, f in enumerate(step.forward):
+            ask(f, FORWARD, step.units[i // 2] if step.units else None, step.number)
+    ask(steps[-1].backward[0], BACKWARD, None, steps[-1].number)  # dL/dy_hat
+    for step in reversed(steps[:-1]):
+        for j, d in enumerate(step.deltas):
+            ask(d.filled, BACKWARD, step.units[j], step.number)
+    layer_of = {g.index: (step, g) for step in steps for g in step.gradients}
+    units = [term.unit for term in ws.chain()]  # the hidden unit whose z p feeds
+    for k in range(len(names)):  # the record's gradient: a batch of one row's, unchanged
+        step, g = layer_of[k]
+        ask(g.filled, BACKWARD, units[k], step.number, r.grads[k])
+    for k, name in enumerate(names):
+        p = r.params_before[k]
+        ask(Filled(f"new {name}", f"{name} - lr*dL/d{name}",
+                   f"{factor(p)} - {factor(r.lr)}*{factor(r.grads[k])}", r.params_after[k],
+                   (name, "lr", f"dL/d{name}")), BACKWARD, units[k], layer_of[k][0].number,
+            old=p)
+    return out
+
+
 def _output_unit(ws: WorkedStep, k: int) -> int | None:
     """The hidden unit an output weight leaves from (None for the output bias)."""
     arch = ws.exp.arch
@@ -170,8 +213,11 @@ def _output_unit(ws: WorkedStep, k: int) -> int | None:
     return units[0] if units else None
 
 
-def subsets(n_hidden: int) -> list[str]:
-    """The subsets a drill can ask: all, forward, backward, then one per hidden unit."""
+def subsets(n_hidden: int, depth: int = 1) -> list[str]:
+    """The subsets a drill can ask: all, forward, backward, then one per hidden unit (one
+    per layer, the output layer last, with several hidden layers)."""
+    if depth > 1:
+        return ["all", FORWARD, BACKWARD, *(f"layer {n}" for n in range(1, depth + 2))]
     return ["all", FORWARD, BACKWARD, *(f"unit {j + 1}" for j in range(n_hidden))]
 
 
@@ -181,6 +227,13 @@ def select(qs: list[Question], subset: str) -> list[Question]:
         return list(qs)
     if subset in (FORWARD, BACKWARD):
         return [q for q in qs if q.part == subset]
+    layers = {q.layer for q in qs if q.layer is not None}
+    if layers:  # several hidden layers: a part is a layer
+        n = subset.strip().lower().removeprefix("layer").strip()
+        if subset.strip().lower().startswith("layer") and n.isdigit() and int(n) in layers:
+            return [q for q in qs if q.layer == int(n)]
+        raise UserError(f"unknown drill part {subset!r}: choose all, forward, backward or "
+                        f"layer1..layer{max(layers)}")
     unit = subset.strip().lower().removeprefix("unit").strip()
     units = {q.unit for q in qs if q.unit is not None}
     if subset.strip().lower().startswith("unit") and unit.isdigit() and int(unit) - 1 in units:
@@ -193,7 +246,8 @@ def givens(ws: WorkedStep, subset: str) -> list[tuple[str, float]]:
     """The numbers of the step, before its questions, that a subset does not ask but its
     questions need (the backward part needs the forward values, a unit needs y_hat)."""
     asked = {q.quantity for q in select(questions(ws), subset)}
-    before = [q for q in questions(ws) if not q.quantity.startswith(("dL/dw", "dL/db", "new"))]
+    before = [q for q in questions(ws)
+              if not q.quantity.startswith(("dL/dw", "dL/dW", "dL/db", "new"))]
     return [(q.quantity, q.answer) for q in before if q.quantity not in asked]
 
 
@@ -297,22 +351,15 @@ def _round2(values: np.ndarray) -> list[float]:
     return [round(float(v), 2) + 0.0 for v in values]
 
 
-#: Drills cover one hidden layer; the layered drill comes with the layered inspector (#14).
-DEEP_REFUSAL = ("the drill covers one hidden layer (--hidden K) for now; "
-                "`nntui step` shows every number of a deeper network")
-
-
 def exercise(seed: int, activation: str = "relu", hidden: int | tuple[int, ...] = 2,
              inputs: int = 2,
              lr: float = SHEET_LR) -> WorkedStep:
     """A randomized hand exercise: small weights and one sample rounded to 2 decimals,
     drawn from `seed` (the same seed, the same sheet), and the engine's own step on them:
     a one-row, unscaled experiment whose trainer makes the update."""
-    if not isinstance(hidden, int):
-        if len(hidden) > 1:
-            raise UserError(DEEP_REFUSAL)
+    if not isinstance(hidden, int) and len(hidden) == 1:
         hidden = hidden[0]
-    arch = Architecture(inputs, hidden, activation)
+    arch = Architecture.of(inputs, hidden, activation)
     rng = np.random.default_rng([seed, 12])
     for _ in range(1000):
         x, y = _round2(rng.uniform(0.0, 1.0, inputs)), _round2(rng.uniform(0.0, 1.0, 1))
@@ -322,7 +369,7 @@ def exercise(seed: int, activation: str = "relu", hidden: int | tuple[int, ...] 
         record = trainer.peek()
         t = record.traces[0]
         if (min(abs(z) for z in t.z) >= SHEET_MARGIN and abs(t.y_hat - t.y) >= SHEET_MARGIN
-                and (activation != "relu" or max(t.z) > 0.0)):
+                and (activation != "relu" or all(max(lt.z) > 0.0 for lt in t.layers))):
             break
     table = Table(np.array([x]), np.array(y), [f"x{i + 1}" for i in range(inputs)], "y")
     dataset = Dataset(table, np.array([0]), np.array([], dtype=int),

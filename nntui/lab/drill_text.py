@@ -17,22 +17,65 @@ DEFINITIONS = {
 }
 
 
+#: A deeper network's parameters are given in groups of at most this many (a table per
+#: group on a sheet), each group within one weight layer.
+GROUP = 9
+
+
 def network_line(ws: WorkedStep) -> str:
     arch = ws.exp.arch
-    return (f"a {arch.n_inputs}-{arch.n_hidden}-1 network ({arch.activation} hidden units, "
-            "linear output), L = (y_hat - y)^2, one SGD step p <- p - lr*dL/dp")
+    layers = ("" if arch.depth == 1 else f"{arch.depth} hidden layers, ")
+    return (f"a {arch.shape} network ({layers}{arch.activation} hidden units, linear "
+            "output), L = (y_hat - y)^2, one SGD step p <- p - lr*dL/dp")
+
+
+def _param_groups(ws: WorkedStep) -> list[list[tuple[str, float]]]:
+    """The parameters before the step: one group (one hidden layer), or per weight layer,
+    each layer's weights then its biases, at most GROUP to a group."""
+    arch, p, names = ws.exp.arch, ws.record.params_before, ws.names
+    if arch.depth == 1:
+        return [list(zip(names, p))]
+    groups = []
+    for layer in range(arch.depth + 1):
+        ks = [arch.weight(layer, j, i) for j in range(arch.sizes[layer + 1])
+              for i in range(arch.sizes[layer])]
+        ks += [arch.bias(layer, j) for j in range(arch.sizes[layer + 1])]
+        groups += [[(names[k], p[k]) for k in ks[n : n + GROUP]]
+                   for n in range(0, len(ks), GROUP)]
+    return groups
 
 
 def given_values(ws: WorkedStep, subset: str = "all") -> list[list[tuple[str, float]]]:
     """What is given, in groups: the sample; every parameter before the step and lr; what
     the subset does not ask but needs (`drill.givens`; empty for the whole drill)."""
     t, r = ws.trace, ws.record
+    *params, last = _param_groups(ws)
     return [[*((f"x{i + 1}", v) for i, v in enumerate(t.x)), ("y", t.y)],
-            [*zip(ws.names, r.params_before), ("lr", r.lr)], givens(ws, subset)]
+            *params, [*last, ("lr", r.lr)], givens(ws, subset)]
 
 
-def given_lines(ws: WorkedStep, subset: str = "all") -> list[str]:
-    """The givens as `name = value` lines, one per group (the drill screen's top)."""
+def needed_values(ws: WorkedStep, q: Question) -> list[tuple[str, float]]:
+    """The known values question `q` uses (several hidden layers: `Question.needs`), by
+    name: the sample, parameters, lr, and the answers of the questions before it."""
+    t, r = ws.trace, ws.record
+    known = {**{f"x{i + 1}": v for i, v in enumerate(t.x)}, "y": t.y, "lr": r.lr,
+             **dict(zip(ws.names, r.params_before))}
+    known.update((other.quantity, other.answer) for other in questions(ws)
+                 if other.id < q.id)
+    return [(name, known[name]) for name in dict.fromkeys(q.needs) if name in known]
+
+
+def given_lines(ws: WorkedStep, subset: str = "all",
+                current: Question | None = None) -> list[str]:
+    """The givens as `name = value` lines, one per group (the drill screen's top). With
+    several hidden layers there are too many to list: the sample and lr, then the values
+    the current question uses."""
+    if ws.exp.arch.depth > 1 and current is not None:
+        t, r = ws.trace, ws.record
+        sample = [*((f"x{i + 1}", v) for i, v in enumerate(t.x)), ("y", t.y), ("lr", r.lr)]
+        uses = "  ".join(f"{name} = {fmt(v)}" for name, v in needed_values(ws, current))
+        return ["  ".join(f"{name} = {fmt(v)}" for name, v in sample),
+                f"Q{current.id} uses: {uses}"]
     return ["  ".join(f"{name} = {fmt(v)}" for name, v in group)
             for group in given_values(ws, subset) if group]
 
@@ -97,7 +140,8 @@ def sheet_json(ws: WorkedStep, seed: int, subset: str = "all") -> dict[str, Any]
     return {
         "seed": seed,
         "activation": arch.activation,
-        "network": {"inputs": arch.n_inputs, "hidden": arch.n_hidden},
+        "network": {"inputs": arch.n_inputs, "hidden": arch.n_hidden,
+                    "layers": list(arch.widths), "shape": arch.shape},
         "sample": {"x": list(t.x), "y": t.y},
         "params": dict(zip(ws.names, r.params_before)),
         "lr": r.lr,

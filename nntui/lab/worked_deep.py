@@ -5,17 +5,23 @@ worked.py and worked_text.py call these for `arch.depth > 1` (a one-hidden-layer
 keeps its own, notebook-shaped text). Values are named as naming.py names them: `z2[1]`
 is unit 1 of hidden layer 2, `W3[1,2]` the output's weight from `h2[2]`. Everything is
 read from the trainer's Trace (`Trace.layers`); nothing is computed here.
+
+`layer_steps()` gives the same step one layer at a time (`LayerStep`), each number with its
+filled formula (`Filled`), for the layered inspector and the layered drill: z and h of each
+unit, δ of each unit from the layer above with its factors (`Delta`), every gradient as δ
+times the input it multiplies with its finite-difference check (`Gradient`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from nntui.engine.naming import unit_name
 from nntui.engine.network import Architecture, Trace
 
 if TYPE_CHECKING:
-    from nntui.lab.worked import ChainTerm, WorkedStep
+    from nntui.lab.worked import ChainTerm, Check, WorkedStep
 
 
 def _fmt(v: float) -> str:
@@ -181,3 +187,152 @@ def json_values(arch: Architecture, t: Trace) -> tuple[dict[str, float], dict[st
             chain_values[f"d{h}/d{z}"] = lt.dh_dz[j]
             chain_values[f"dL/d{z}"] = lt.dl_dz[j]
     return forward, chain_values
+
+
+@dataclass(frozen=True)
+class Filled:
+    """One number of the step with its formula: `name = symbol = numbers = value`.
+
+    `needs` names the known values the formula uses (parameters, inputs, earlier values):
+    what a drill has to give for it, never the value itself."""
+
+    name: str  # "z2[1]", "δ1[2]", "dL/dW2[1,2]"
+    symbol: str  # "W2[1,1]·h1[1] + W2[1,2]·h1[2] + b2[1]"
+    numbers: str  # the symbol with the numbers filled in
+    value: float  # the trainer's own float
+    needs: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        return f"{self.name} = {self.symbol} = {self.numbers} = {_fmt(self.value)}"
+
+
+@dataclass(frozen=True)
+class Delta:
+    """δ of one hidden unit from the layer above: (Σ_m W_{l+1}[m,j]·δ_{l+1}[m]) · g'(z_l[j]),
+    with the factors in the order the engine multiplies them (the sum left to right)."""
+
+    filled: Filled
+    weights: tuple[float, ...]  # W_{l+1}[m, j] for m = 1.. (the weights out of the unit)
+    upper: tuple[float, ...]  # δ_{l+1}[m] (dL/dy_hat above the last hidden layer)
+    dl_dh: float  # the sum: dL/dh of the unit
+    slope: float  # g'(z)
+    closed: bool  # a closed ReLU gate: δ is exactly 0
+
+
+@dataclass(frozen=True)
+class Gradient:
+    """dL/dp as δ of its unit times the input it multiplies, and its numeric check."""
+
+    filled: Filled
+    index: int  # the parameter's place in the vector
+    delta: float
+    input: float  # the input it multiplies (1 for a bias)
+    numeric: float  # the central finite difference
+    check: Check
+
+
+@dataclass(frozen=True)
+class LayerStep:
+    """One layer of the step: hidden layers 1..L, then the output layer L+1."""
+
+    number: int  # 1-based
+    depth: int  # hidden layers of the network
+    width: int  # units
+    activation: str  # the hidden activation ("linear" output for the output layer)
+    forward: list[Filled]  # z and h of each unit; the output: y_hat and L
+    backward: list[Filled]  # δ of each unit; the output: dL/dy_hat (its δ)
+    deltas: list[Delta]  # the hidden units' δ with their factors (empty for the output)
+    gradients: list[Gradient]  # the layer's parameters in vector order (weights, biases)
+    units: range  # the flat indices (Trace.z, Trace.h) of its units; empty for the output
+
+    @property
+    def output(self) -> bool:
+        return self.number == self.depth + 1
+
+    @property
+    def params(self) -> list[int]:
+        return [g.index for g in self.gradients]
+
+    @property
+    def title(self) -> str:
+        """`layer 2 of 3: hidden, 2 relu units` or `layer 3 of 3: output (linear)`."""
+        head = f"layer {self.number} of {self.depth + 1}"
+        if self.output:
+            return f"{head}: output (linear)"
+        return f"{head}: hidden, {self.width} {self.activation} unit" + (
+            "s" if self.width > 1 else "")
+
+
+def delta_name(arch: Architecture, layer: int, j: int) -> str:
+    """δ of unit j of weight layer `layer` (0-based): `δ2[1]`, or the output's dL/dy_hat."""
+    return "dL/dy_hat" if layer == arch.depth else unit_name("δ", layer, j, arch.depth)
+
+
+def layer_steps(ws: WorkedStep, times: str = "·") -> list[LayerStep]:
+    """The step layer by layer (module docstring); products are written with `times`."""
+    arch, t, p, names = ws.exp.arch, ws.trace, ws.record.params_before, ws.names
+    g, depth, x = arch.activation, arch.depth, times
+    terms = ws.chain()
+    steps = []
+    for layer in range(depth + 1):
+        ins, vals = input_names(arch, layer), input_values(t, layer)
+        out = layer == depth
+        forward: list[Filled] = []
+        for j in range(arch.sizes[layer + 1]):
+            ks, b = [arch.weight(layer, j, i) for i in range(len(ins))], arch.bias(layer, j)
+            sym = " + ".join([*(f"{names[k]}{x}{ins[i]}" for i, k in enumerate(ks)), names[b]])
+            nums = " + ".join([*(f"{_factor(p[k])}{x}{_factor(vals[i])}"
+                                 for i, k in enumerate(ks)), _factor(p[b])])
+            needs = (*(n for i, k in enumerate(ks) for n in (names[k], ins[i])), names[b])
+            if out:
+                forward.append(Filled("y_hat", sym, nums, t.y_hat, needs))
+                continue
+            lt, z = t.layers[layer], unit_name("z", layer, j, depth)
+            forward += [Filled(z, sym, nums, lt.z[j], needs),
+                        Filled(unit_name("h", layer, j, depth), f"{g}({z})",
+                               f"{g}({_fmt(lt.z[j])})", lt.h[j], (z,))]
+        deltas = [] if out else [_delta(ws, layer, j, x) for j in range(arch.widths[layer])]
+        backward = [d.filled for d in deltas]
+        if out:
+            forward.append(Filled("L", "(y_hat - y)^2", f"({_fmt(t.y_hat)} - {_factor(t.y)})^2",
+                                  t.loss, ("y_hat", "y")))
+            backward.append(Filled("dL/dy_hat", "2(y_hat - y)",
+                                   f"2{x}({_fmt(t.y_hat)} - {_factor(t.y)})", t.dl_dyhat,
+                                   ("y_hat", "y")))
+        gradients = []
+        for j in range(arch.sizes[layer + 1]):
+            d = delta_name(arch, layer, j)
+            dv = t.dl_dyhat if out else t.layers[layer].dl_dz[j]
+            pairs = [(arch.weight(layer, j, i), name, vals[i]) for i, name in enumerate(ins)]
+            for k, name, v in [*pairs, (arch.bias(layer, j), "1", 1.0)]:
+                gradients.append(Gradient(
+                    Filled(f"dL/d{names[k]}", f"{d}{x}{name}",
+                           f"{_factor(dv)}{x}{_factor(v)}", t.grads[k],
+                           (d,) if name == "1" else (d, name)),
+                    k, dv, v, ws.numeric[k],
+                    ws.check(k, terms[k])))
+        first = first_unit(arch, layer) if not out else 0
+        steps.append(LayerStep(layer + 1, depth, arch.sizes[layer + 1], g, forward, backward,
+                               deltas, sorted(gradients, key=lambda gr: gr.index),
+                               range(first, first + (0 if out else arch.widths[layer]))))
+    return steps
+
+
+def _delta(ws: WorkedStep, layer: int, j: int, x: str) -> Delta:
+    """`δ1[2] = (W2[1,2]·δ2[1] + W2[2,2]·δ2[2]) · relu'(z1[2]) = (…) · 1 = 0.05 · 1`."""
+    arch, t, p, names = ws.exp.arch, ws.trace, ws.record.params_before, ws.names
+    depth, above, lt = arch.depth, layer + 1, ws.trace.layers[layer]
+    ms = range(arch.sizes[above + 1])
+    ks = [arch.weight(above, m, j) for m in ms]
+    ups = [delta_name(arch, above, m) for m in ms]
+    upper = [t.dl_dyhat] if above == depth else t.layers[above].dl_dz
+    z, g = unit_name("z", layer, j, depth), arch.activation
+    sym = " + ".join(f"{names[k]}{x}{ups[m]}" for m, k in enumerate(ks))
+    nums = " + ".join(f"{_factor(p[k])}{x}{_factor(upper[m])}" for m, k in enumerate(ks))
+    slope = f"{g}'({z})"
+    filled = Filled(unit_name("δ", layer, j, depth), f"({sym}) {x} {slope}",
+                    f"({nums}) {x} {_factor(lt.dh_dz[j])} = {_factor(lt.dl_dh[j])} {x} "
+                    f"{_factor(lt.dh_dz[j])}", lt.dl_dz[j],
+                    (*(n for m, k in enumerate(ks) for n in (names[k], ups[m])), z))
+    return Delta(filled, tuple(p[k] for k in ks), tuple(upper), lt.dl_dh[j], lt.dh_dz[j],
+                 g == "relu" and lt.dh_dz[j] == 0.0)

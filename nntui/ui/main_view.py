@@ -88,9 +88,6 @@ class MainView(Horizontal):
         elif active == "tab-landscape":
             self.query_one(LandscapeView).follow(self.session)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self.follow_views()
-
     def results_views(self) -> tuple[ResultsView, ResultsView]:
         return self.query_one("#results", ResultsView), self.query_one("#results-side",
                                                                        ResultsView)
@@ -113,7 +110,9 @@ class MainView(Horizontal):
             view.show(metrics, t.initial_params, t.params, t.epochs_done, labels, notes)
 
     def on_tabbed_content_tab_activated(self) -> None:
+        """A tab just shown draws what it missed while hidden."""
         self.show_results()
+        self.follow_views()
 
     def on_resize(self) -> None:
         self.show_results()  # a terminal made wide shows the side results

@@ -71,7 +71,8 @@ class DrillScreen(Screen[None]):
         Binding("ctrl+n", "skip", "Skip", tooltip="skip this question (its answer is shown)"),
         Binding("ctrl+r", "reveal", "Answer", tooltip="show the answer of this question"),
         Binding("ctrl+t", "part", "Part", tooltip="ask another part: all, forward, "
-                "backward, one hidden unit (the drill of this step starts again)"),
+                "backward, one hidden unit (one layer with several hidden layers; the drill "
+                "of this step starts again)"),
         Binding("ctrl+s", "apply", "Apply step", tooltip="skip the rest: apply this step "
                 "and drill the next one"),
         Binding("pageup", "scroll(-1)", "Scroll", tooltip="scroll the answers up",
@@ -153,7 +154,7 @@ class DrillScreen(Screen[None]):
         units = space(self.session.config.scale)  # the units the network trains in
         given = Text(f"Step: epoch {r.epoch}, update {r.update}, sample {r.indices[0]} "
                      f"({units}) · given:\n", style="bold")
-        given.append("\n".join(given_lines(ws, self.part)) + "\n")
+        given.append("\n".join(given_lines(ws, self.part, drill.current)) + "\n")
         given.append(DEFINITIONS[ws.exp.arch.activation] + "\n" + SHORT_RULE, style="dim")
         self.query_one("#drill-given", Static).update(given)
         self.query_one("#drill-results", Static).update(
@@ -221,7 +222,8 @@ class DrillScreen(Screen[None]):
     def action_part(self) -> None:
         """The next part (all, forward, backward, unit 1..K): this step's drill starts
         again (after a finished drill, the next step's)."""
-        names = subsets(self.session.experiment.arch.n_hidden)
+        arch = self.session.experiment.arch
+        names = subsets(arch.n_hidden, arch.depth)
         self.part = names[(names.index(self.part) + 1) % len(names)] \
             if self.part in names else names[0]
         self.start()

@@ -21,6 +21,7 @@ from nntui.lab.config import parse_int
 from nntui.lab.session import Session
 from nntui.lab.worked import fmt, unit_activity, worked_step, worst_sample
 from nntui.ui.widgets.keybar import KeyBar
+from nntui.ui.widgets.layer_pages import LayerPages
 from nntui.ui.widgets.worked_view import WorkedView
 
 SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0)  # automatic steps per second
@@ -42,6 +43,10 @@ class InspectorScreen(Screen[None]):
         Binding("space", "play", "Play/pause", tooltip="apply steps automatically"),
         Binding("right_square_bracket", "speed(1)", "Faster", tooltip="play faster"),
         Binding("left_square_bracket", "speed(-1)", "Slower", tooltip="play slower"),
+        Binding("full_stop", "layer(1)", "Next layer", key_display=".",
+                tooltip="next layer's page (networks with several hidden layers)"),
+        Binding("comma", "layer(-1)", "Prev layer", key_display=",",
+                tooltip="previous layer's page (networks with several hidden layers)"),
         Binding("d", "drill", "Drill", tooltip="drill: type each number of the next step "
                 "yourself; it is applied when the drill is done"),
         Binding("escape,i", "close", "Back", tooltip="back to the loss curve"),
@@ -63,6 +68,7 @@ class InspectorScreen(Screen[None]):
             yield Input(placeholder="index", id="goto", compact=True)
         with VerticalScroll(id="inspector-body"):
             yield WorkedView(id="worked")
+            yield LayerPages(id="layer-pages")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -89,7 +95,9 @@ class InspectorScreen(Screen[None]):
         elif len(record.indices) > 1:
             note = (f"Mini-batch of {len(record.indices)}: the chain rule is shown for its "
                     "first sample; the update uses the mean gradient of the batch.")
-        self.query_one(WorkedView).show(ws, unit_activity(exp.arch, t.theta, t.x_train), note)
+        units = unit_activity(exp.arch, t.theta, t.x_train)
+        self.query_one(WorkedView).show(ws, units, note)
+        self.query_one(LayerPages).show(ws, units)
         last = f"epoch loss {fmt(t.train_loss[-1])}" if t.train_loss else "no epoch yet"
         play = f" · playing {SPEEDS[self.speed]:g}/s" if self.playing else ""
         following_record = record if self.index is None else self.session.preview()
@@ -172,6 +180,15 @@ class InspectorScreen(Screen[None]):
         else:
             self.refresh_view()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The layer keys exist only for a network with several hidden layers."""
+        return action != "layer" or self.session.experiment.arch.depth > 1
+
+    def action_layer(self, delta: int) -> None:
+        """Turn to the next or previous layer's page (from its top)."""
+        self.query_one(LayerPages).turn(delta)
+        self.query_one("#inspector-body", VerticalScroll).scroll_home(animate=False)
+
     def action_drill(self) -> None:
         from nntui.ui.screens.drill import DrillScreen
 
@@ -193,4 +210,6 @@ class InspectorScreen(Screen[None]):
             [b for b in self.BINDINGS if isinstance(b, Binding)],
             "Up/Down and PgUp/PgDn scroll the worked example. Each step shows the forward "
             "pass, dL/dp for every parameter as a chain-rule product (with a central "
-            "finite-difference check), and the update p <- p - lr * dL/dp."))
+            "finite-difference check), and the update p <- p - lr * dL/dp. With several hidden "
+            "layers: one page per layer (. next, , previous; side by side when wide), δ of "
+            "each layer from the layer above, every gradient as δ times its input."))

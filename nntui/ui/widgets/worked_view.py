@@ -20,6 +20,8 @@ from nntui.lab.worked_text import (
     update_text,
 )
 
+#: How to move between the layer pages (the inspector's bindings).
+LAYER_KEYS = "one page per layer: , and . turn them (side by side when wide)"
 CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
 
 
@@ -89,6 +91,13 @@ class WorkedView(Static):
         parts: list[RenderableType] = []
         if note:
             parts.append(Text(note, style="bold yellow"))
+        if ws.exp.arch.depth > 1:  # the layers are on their pages (layer_pages.py)
+            arch = ws.exp.arch
+            parts += [heading("Sample"), Text("\n".join(sample_lines(ws))),
+                      Text(f"network {arch.shape}, {arch.activation} hidden units, linear "
+                           f"output; {LAYER_KEYS}", style="dim")]
+            self.update(Group(*parts))
+            return
         parts += [heading("Sample"), Text("\n".join(sample_lines(ws))),
                   heading("Network"), Text("\n".join(diagram_lines(ws)), no_wrap=True,
                                            overflow="ellipsis"),
