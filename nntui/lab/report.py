@@ -24,9 +24,32 @@ def metric_labels(scale: str | None = "minmax") -> dict[str, str]:
 METRIC_LABELS = metric_labels()
 
 
-def loss_label(scale: str | None = "minmax") -> str:
-    """What the loss curve shows: the epoch's mean L on the training-space target."""
+def loss_label(scale: str | None = "minmax", task: str = "regress") -> str:
+    """What the loss curve shows: the epoch's mean L on the training-space target (under
+    classify: the mean cross-entropy, the log-loss)."""
+    if task == "classify":
+        return "loss (log-loss, cross-entropy)"
     return f"loss (MSE, {space(scale)})"
+
+
+def class_metric_lines(exp: Experiment) -> list[str]:
+    """Accuracy, log-loss and the confusion table (threshold 0.5) of a classification run."""
+    train, test = exp.metrics("train"), exp.metrics("test")
+    classes = exp.dataset.table.classes or ["0", "1"]
+    out = [f"  {'metric':<18}{'train':>14}{'test':>14}"]
+    for key, label in (("accuracy", "accuracy"), ("log_loss", "log-loss")):
+        out.append(f"  {label:<18}{metric_text(key, train[key]):>14}"
+                   f"{metric_text(key, test[key]):>14}")
+    out.append(f"  class 1 is {exp.dataset.table.target} = {classes[1]} "
+               f"(0 is {classes[0]}); predicted 1 when y_hat > 0.5")
+    for part, values in (("train", train), ("test", test)):
+        c = values["confusion"]
+        if c is None:
+            continue
+        out += [f"  {f'confusion ({part})':<18}{'predicted 0':>14}{'predicted 1':>14}",
+                f"  {'  actual 0':<18}{c['tn']:>14}{c['fp']:>14}",
+                f"  {'  actual 1':<18}{c['fn']:>14}{c['tp']:>14}"]
+    return out
 
 
 def run_conventions(exp: Experiment) -> str:
@@ -64,6 +87,8 @@ def metric_text(name: str, value: float | None) -> str:
         return "n/a"
     if name == "mape":
         return f"{100 * value:.4g}%"
+    if name == "accuracy":
+        return f"{100 * value:.4g}%"
     return num(value)
 
 
@@ -84,10 +109,15 @@ def describe(exp: Experiment) -> str:
     """One line naming the data, network and training settings."""
     cfg, table, arch = exp.config, exp.dataset.table, exp.arch
     ds = exp.dataset
-    source = {"generated": "generated data", "diabetes": "diabetes table"}.get(
-        cfg.dataset, f"CSV {cfg.csv}")
+    source = {"generated": "generated data", "diabetes": "diabetes table",
+              "blobs": f"two blobs (spread {num(cfg.spread)})",
+              "circle": f"circle (spread {num(cfg.spread)})"}.get(cfg.dataset, f"CSV {cfg.csv}")
     shuffle = ", shuffled" if cfg.shuffle else ""
     batch = "" if cfg.batch_size == 1 else f", batch {cfg.batch_size}"
+    if cfg.task == "classify":
+        batch += ", classify (sigmoid output, cross-entropy)"
+    if not exp.trainer.optimizer.plain:
+        batch += f", {exp.trainer.optimizer.describe()}"
     return (
         f"{source}: {', '.join(table.features)} -> {table.target}; "
         f"{len(ds.train_idx)} train / {len(ds.test_idx)} test rows, {cfg.scale} scaling\n"
@@ -118,11 +148,17 @@ def summary(exp: Experiment) -> str:
         out.append(f"status: ok, {t.epochs_done} epochs")
     if t.train_loss:
         tail = f", test {num(t.test_loss[-1])}" if t.test_loss else ""
-        out.append(f"final {loss_label(exp.config.scale)}: train {num(t.train_loss[-1])}"
-                   f"{tail}")
+        out.append(f"final {loss_label(exp.config.scale, exp.arch.task)}: train "
+                   f"{num(t.train_loss[-1])}{tail}")
     if exp.dataset.table.dropped_rows:
         out.append(f"dropped {exp.dataset.table.dropped_rows} row(s) with missing values")
+    if t.kernel_note:
+        out.append(f"trained in Python: {t.kernel_note}")
     train, test = exp.metrics("train"), exp.metrics("test")
+    if exp.arch.task == "classify":
+        out += ["", *class_metric_lines(exp), "", "new weights and biases",
+                params_table(exp.arch.names, t.initial_params, t.params)]
+        return "\n".join(out)
     out += ["", f"  {'metric':<18}{'train':>14}{'test':>14}"]
     for key, label in metric_labels(exp.config.scale).items():
         out.append(f"  {label:<18}{metric_text(key, train[key]):>14}"
