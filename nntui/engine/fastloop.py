@@ -162,7 +162,7 @@ def _optimizer_source(arch: Architecture, s: Settings, checked: bool) -> str:
     first = _sample(arch) + [f"g_{p} = {g}" for p, g in terms]
     rest = _sample(arch) + [f"g_{p} = g_{p} + {g}" for p, g in terms]
     update = [f"saved = [{', '.join(names + state)}]"] if checked else []
-    update += ["t += 1", "c1, c2 = consts(t)"]
+    update += ["t += 1", "o_c1, o_c2 = o_consts(t)"]
     for p, _ in terms:
         update += optimizer_code(s, p, f"g_{p} / m", p in weights)
     keep = f"[{', '.join(names)}], [{', '.join(state)}]" if state else f"[{', '.join(names)}], []"
@@ -174,7 +174,7 @@ def _optimizer_source(arch: Architecture, s: Settings, checked: bool) -> str:
         "def epoch(p, state, rows, lr, size, hyper, t):",
         f"    {', '.join(names)}, = p",
         *([f"    {', '.join(state)}, = [v for vec in state for v in vec]"] if state else []),
-        "    mom, b1, b2, nb1, nb2, eps, l2, consts = hyper",
+        "    o_mom, o_b1, o_b2, o_nb1, o_nb2, o_eps, o_l2, o_consts = hyper",
         "    done = 0",
         "    for lo in range(0, len(rows), size):",
         "        batch = rows[lo : lo + size]",

@@ -109,18 +109,19 @@ def update(s: Settings, lr: float, p: float, g: float, state: tuple[float, ...],
 def code(s: Settings, p: str, g: str, weight: bool) -> list[str]:
     """`update` as fast-loop lines for parameter variable `p` with gradient expression `g`.
 
-    State variables are named `s0_<p>`, `s1_<p>`; the loop binds lr, l2, mom, b1, b2, nb1
-    (= 1.0 - b1), nb2, eps and, per update, c1 and c2 (`constants`).
+    State variables are named `s0_<p>`, `s1_<p>`; the loop binds lr and the constants
+    o_mom, o_b1, o_b2, o_nb1 (= 1.0 - β1), o_nb2, o_eps, o_l2 and, per update, o_c1 and
+    o_c2 (`constants`): names no parameter can have (w1, b1, p7).
     """
-    total = f"(({g}) + l2 * {p})" if weight and s.l2 != 0.0 else f"({g})"
+    total = f"(({g}) + o_l2 * {p})" if weight and s.l2 != 0.0 else f"({g})"
     if s.name == "sgd":
         return [f"{p} = {p} - lr * {total}"]
     if s.name == "momentum":
-        return [f"s0_{p} = mom * s0_{p} - lr * {total}", f"{p} = {p} + s0_{p}"]
-    return [f"gt = {total}",
-            f"s0_{p} = b1 * s0_{p} + nb1 * gt",
-            f"s1_{p} = b2 * s1_{p} + nb2 * (gt * gt)",
-            f"{p} = {p} - lr * (s0_{p} / c1) / (sqrt(s1_{p} / c2) + eps)"]
+        return [f"s0_{p} = o_mom * s0_{p} - lr * {total}", f"{p} = {p} + s0_{p}"]
+    return [f"o_g = {total}",
+            f"s0_{p} = o_b1 * s0_{p} + o_nb1 * o_g",
+            f"s1_{p} = o_b2 * s1_{p} + o_nb2 * (o_g * o_g)",
+            f"{p} = {p} - lr * (s0_{p} / o_c1) / (sqrt(s1_{p} / o_c2) + o_eps)"]
 
 
 @dataclass
