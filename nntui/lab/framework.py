@@ -158,6 +158,7 @@ class FrameworkCheck:
     #: How far nntui's own final weights move when w1 starts one ulp away: a chaotic run
     #: (e.g. unscaled data with sigmoid) amplifies rounding, so no two codes can agree.
     sensitivity: float = 0.0
+    optimizer: str = "sgd"
 
     @property
     def weight_differences(self) -> np.ndarray:
@@ -180,6 +181,10 @@ class FrameworkCheck:
         """One sentence: they agree, the run is too sensitive to compare, or they differ."""
         if self.agree:
             return "they agree."
+        if self.optimizer == "adam":
+            return ("they differ: scikit-learn's Adam adds ε to the uncorrected √v, nntui's "
+                    "to √v̂ (the same update with ε·√(1-β2^t) for ε); with a tiny ε "
+                    "(--eps 1e-14) they agree.")
         if self.too_sensitive:
             return (f"this run is too sensitive to compare: moving w1 by one ulp at the "
                     f"start changes nntui's own final weights by {self.sensitivity:.2g}, "
@@ -223,4 +228,17 @@ def framework_check(exp: Experiment, epochs: int | None = None,
     theirs = train_sklearn(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test,
                            cfg.lr, epochs, cfg.batch_size, cancelled, t.optimizer)
     return FrameworkCheck(exp.arch.names, epochs, fresh.train_loss, fresh.test_loss, theirs,
-                          fresh.theta, sensitivity if math.isfinite(sensitivity) else math.inf)
+                          fresh.theta, sensitivity if math.isfinite(sensitivity) else math.inf,
+                          t.optimizer.name)
+
+
+def sklearn_call(exp: Experiment) -> str:
+    """The scikit-learn model the check trains, with the settings that matter, as code."""
+    cfg, arch = exp.config, exp.arch
+    model = arch.loss_spec.sklearn_class
+    args = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}"
+                     for k, v in sklearn_params(arch, exp.trainer.optimizer, cfg.lr,
+                                                cfg.batch_size).items()
+                     if not isinstance(v, bool))
+    halved = " (its loss is ½ L: 2 x lr)" if arch.loss_spec.halved_by_sklearn else ""
+    return f"{model}({args}, batch_size={cfg.batch_size}, shuffle=False){halved}"
