@@ -124,7 +124,7 @@ _SPECS: dict[str, Loss] = {s.task: s for s in (
          code=("{e} = exp(-abs({zo}))",
                "{yh} = 1.0 / (1.0 + {e}) if {zo} >= 0.0 else {e} / (1.0 + {e})",
                "{d} = {yh} - y"),
-         delta_formula="y_hat - y", halved_by_sklearn=False),
+         delta_formula="(y_hat - y)", halved_by_sklearn=False),
 )}
 
 #: Valid tasks, default first.
