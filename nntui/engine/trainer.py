@@ -293,7 +293,7 @@ class Trainer:
         if self.optimizer.plain:
             with np.errstate(all="ignore"):
                 after = (before - self.lr * np.array(grads)).tolist()
-            step, state = None, []
+            step, state = None, list[list[float]]()
         else:
             after, state, step = apply(self.optimizer, self.lr, before.tolist(), grads,
                                        self.opt_state, self.arch.n_weights, self.updates + 1)

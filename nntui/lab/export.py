@@ -190,9 +190,9 @@ def class_rows(runs: Sequence[RunDocument]) -> list[str]:
         for key, label in (("accuracy", "accuracy"), ("log_loss", "log-loss")):
             lines.append(f"| {part} {label} | " + " | ".join(
                 metric_text(key, r["metrics"][part].get(key)) for r in runs) + " |")
-        cells = [" ".join(str(c[k]) for k in ("tn", "fp", "fn", "tp"))
-                 if (c := r["metrics"][part].get("confusion")) else "" for r in runs]
-        lines.append(f"| {part} confusion (tn fp fn tp) | " + " | ".join(cells) + " |")
+        cells = [metric_text("confusion", r["metrics"][part].get("confusion"))
+                 for r in runs]
+        lines.append(f"| {part} confusion (tn/fp/fn/tp) | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -102,7 +102,7 @@ def train_sklearn(
         hidden_layer_sizes=arch.widths, activation=arch.spec.sklearn_name,
         batch_size=batch_size, shuffle=False, learning_rate="constant",
         max_iter=1, tol=0.0, n_iter_no_change=10**9, random_state=0,
-        **sklearn_params(arch, optimizer or Settings(), lr, batch_size),  # type: ignore[arg-type]
+        **sklearn_params(arch, optimizer or Settings(), lr, batch_size),
     )
     labels = y_train.astype(int) if classify else y_train
     first: dict[str, object] = {"classes": np.array([0, 1])} if classify else {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
 
-__all__ = ["METRIC_LABELS", "describe", "loss_label", "metric_labels", "metric_text",
-           "num", "params_table", "run_conventions", "summary", "undefined_notes"]
+__all__ = ["CLASS_LABELS", "METRIC_LABELS", "describe", "loss_label", "metric_labels",
+           "metric_text", "num", "params_table", "run_conventions", "summary", "undefined_notes"]
 
 
 def space(scale: str | None) -> str:
@@ -22,6 +22,9 @@ def metric_labels(scale: str | None = "minmax") -> dict[str, str]:
 
 
 METRIC_LABELS = metric_labels()
+#: The metrics of a classification run (--task classify), with their labels.
+CLASS_LABELS = {"accuracy": "accuracy", "log_loss": "log-loss",
+                "confusion": "tn/fp/fn/tp"}
 
 
 def loss_label(scale: str | None = "minmax", task: str = "regress") -> str:
@@ -81,13 +84,13 @@ def run_conventions(exp: Experiment) -> str:
     ])
 
 
-def metric_text(name: str, value: float | None) -> str:
+def metric_text(name: str, value: float | dict[str, int] | None) -> str:
     """A metric as shown; an undefined one is 'n/a' (the reason goes in a note)."""
     if value is None:
         return "n/a"
-    if name == "mape":
-        return f"{100 * value:.4g}%"
-    if name == "accuracy":
+    if isinstance(value, dict):  # the confusion counts
+        return "/".join(str(value[k]) for k in ("tn", "fp", "fn", "tp"))
+    if name in ("mape", "accuracy"):
         return f"{100 * value:.4g}%"
     return num(value)
 
@@ -97,7 +100,9 @@ def undefined_notes(exp: Experiment) -> list[str]:
     from nntui.engine.metrics import undefined_reasons
 
     labels = metric_labels(exp.config.scale)
-    notes = []
+    notes: list[str] = []
+    if exp.arch.task == "classify":
+        return notes
     for part in ("train", "test"):
         _, y_raw = exp.dataset.raw(part)
         for key, reason in undefined_reasons(y_raw).items():

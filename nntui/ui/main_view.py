@@ -54,7 +54,8 @@ class MainView(Horizontal):
         """Redraw everything that follows the trainer: curve, status, results, banner."""
         session = self.session
         exp, t = session.experiment, session.trainer
-        self.query_one("#plot", LossPlot).title = loss_label(session.config.scale)
+        cfg = session.config
+        self.query_one("#plot", LossPlot).title = loss_label(cfg.scale, cfg.task)
         self.query_one("#plot", LossPlot).show({"train": t.train_loss, "test": t.test_loss},
                                                session.config.epochs)
         self.query_one(StatusLine).render_status(

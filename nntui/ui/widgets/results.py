@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.lab.report import METRIC_LABELS, metric_text, num
+from nntui.lab.report import CLASS_LABELS, METRIC_LABELS, metric_text, num
 
 
 class ResultsView(Static):
@@ -24,6 +24,8 @@ class ResultsView(Static):
         scores.add_column("metric")
         scores.add_column("train", justify="right")
         scores.add_column("test", justify="right")
+        if "accuracy" in metrics["train"]:
+            labels = CLASS_LABELS  # a classification run
         for key, label in (labels or METRIC_LABELS).items():
             scores.add_row(label, metric_text(key, metrics["train"][key]),
                            metric_text(key, metrics["test"][key]))
