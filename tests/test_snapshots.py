@@ -15,6 +15,7 @@ CASES = [(name, SCENES[name][2]) for name in SCENES] + [
     ("inspector-80x24", (160, 48)),
     ("inspector-closed-gate-160x48", (80, 24)),
     ("runs-80x24", (160, 48)),
+    ("classify-80x24", (160, 48)),
 ]
 
 

@@ -103,6 +103,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
                           *"-1.71", "enter", "9", "enter"), (160, 48)),
     "guided-80x24": ({}, ("L", "r"), (80, 24)),
     "guided-160x48": ({}, ("L", "r", "n", "n", "n", "r"), (160, 48)),
+    "classify-80x24": ({"task": "classify", "dataset": "blobs", "optimizer": "adam",
+                        "epochs": 30}, ("f", "2"), (80, 24)),
 }
 
 
