@@ -73,7 +73,7 @@ def classification_metrics(y: np.ndarray, prob: np.ndarray,
     predicted = prob > THRESHOLD
     actual = y == 1.0
     values["accuracy"] = float(np.mean(predicted == actual))
-    values["log_loss"] = float(np.mean(losses))
+    values["log_loss"] = float(np.cumsum(losses)[-1]) / len(losses)  # the epoch loss's sum
     values["confusion"] = {
         "tn": int(np.sum(~predicted & ~actual)), "fp": int(np.sum(predicted & ~actual)),
         "fn": int(np.sum(~predicted & actual)), "tp": int(np.sum(predicted & actual))}
