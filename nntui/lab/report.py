@@ -70,9 +70,15 @@ def run_conventions(exp: Experiment) -> str:
     order = ("Each epoch visits the rows in a new order drawn from the run's seeded generator."
              if cfg.shuffle else "Each epoch visits the training rows in file order.")
     kink = " ReLU'(0) = 0 by convention." if g == "relu" else ""
+    output = ("y_hat = sum_j w*h_j + b_out, L = (y_hat - y)^2" if arch.task == "regress" else
+              "z_out = sum_j w*h_j + b_out, y_hat = sigmoid(z_out), L = -(y log y_hat + "
+              "(1-y) log(1-y_hat)), dL/dz_out = y_hat - y")
+    rule = exp.trainer.optimizer
+    if not rule.plain:
+        sgd += (f" The update rule is {rule.describe()}: the inspector's Update section "
+                "shows its terms.")
     return "\n".join([
-        f"Network: z_j = sum_i w*x_i + b_j, h_j = {g}(z_j), y_hat = sum_j w*h_j + b_out, "
-        f"L = (y_hat - y)^2.{kink}",
+        f"Network: z_j = sum_i w*x_i + b_j, h_j = {g}(z_j), {output}.{kink}",
         f"{sgd} {order}",
         f"Epoch loss: the mean of L over all training rows after the epoch's last update, "
         f"on the {space(cfg.scale)} target ({cfg.scale} scaling).",
