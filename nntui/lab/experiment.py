@@ -172,10 +172,10 @@ class Experiment:
             "metric_notes": {part: classification_notes() if classify else
                              undefined_reasons(self.dataset.raw(part)[1])
                              for part in ("train", "test")},
-            # schema 3: the task, the update rule and why the kernel did not train
+            # schema 3: the task, and why the kernel did not train (if it did not)
             "task": self.arch.task,
-            "training": {"path": t.path, "optimizer": t.optimizer.name,
-                         "kernel_note": t.kernel_note or None},
+            "training": {"path": t.path,
+                         **({"kernel_note": t.kernel_note} if t.kernel_note else {})},
         }
         return finite_or_null(doc)
 

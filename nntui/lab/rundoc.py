@@ -29,8 +29,8 @@ from nntui.errors import UserError
 #: The layout this nntui writes, and the newest it can read. Schema 2 added
 #: `divergence_reason`, `metric_units`, `metric_notes` and `training`; schema 3 added
 #: `task` and, for a classification run, `metrics.<part>.accuracy`, `.log_loss` and
-#: `.confusion` ({tn, fp, fn, tp}), `data.classes` (the target's values for 0 and 1),
-#: `training.optimizer` and `training.kernel_note`. Schema 1 and 2 files still load.
+#: `.confusion` ({tn, fp, fn, tp}), `data.classes` (the target's values for 0 and 1) and,
+#: when the kernel declined, `training.kernel_note`. Schema 1 and 2 files still load.
 SCHEMA = 3
 CLASS_METRIC_KEYS = ("accuracy", "log_loss")
 CONFUSION_KEYS = ("tn", "fp", "fn", "tp")
