@@ -1,4 +1,6 @@
-"""The network: n inputs, one or more hidden layers, one linear output (docs/design.md §2).
+"""The network: n inputs, one or more hidden layers, one output (docs/design.md §2): linear
+with the squared error, or a sigmoid with the cross-entropy under --task classify (the
+task's specification, losses.py, gives the output, L and the output's δ).
 
 Parameters live in one flat float64 vector: every weight layer's weights (unit by unit,
 each unit's in input order), then every layer's biases, the output layer last. With one
