@@ -26,7 +26,7 @@ def doc() -> dict[str, Any]:
 
 
 def test_document_validates_and_keeps_every_key(doc: dict[str, Any]) -> None:
-    assert doc["schema"] == SCHEMA == 2
+    assert doc["schema"] == SCHEMA == 3
     checked = validate_document(doc, SOURCE)
     assert checked == doc and list(checked)[0] == "schema"
     assert len(checked["history"]["train_loss"]) == len(checked["history"]["lr"]) == 3

@@ -45,7 +45,7 @@ def test_a_run_round_trips_unchanged(tmp_path: Path, doc: dict[str, Any]) -> Non
     assert json.loads(saved.path.read_text()) == {**doc, "run": info}
     [loaded] = store.load()
     assert store.warnings == []
-    assert loaded.doc == doc and loaded.doc["schema"] == 2
+    assert loaded.doc == doc and loaded.doc["schema"] == 3
     assert (loaded.id, loaded.finished_at, loaded.origin, loaded.label) == tuple(info.values())
     assert loaded.document == {**doc, "run": info}
     assert sorted(p.name for p in tmp_path.iterdir()) == [saved.path.name]  # no .partial/
@@ -84,7 +84,7 @@ DAMAGE: dict[str, tuple[Callable[[dict[str, Any]], str | bytes], str]] = {
     "missing key": (lambda d: replaced(d, '"metrics"', '"metrix"'), "missing key metrics"),
     "wrong type": (lambda d: replaced(d, '"train_loss": [', '"train_loss": ["x", '),
                    "history.train_loss is not a list of numbers"),
-    "schema too new": (lambda d: replaced(d, "\"schema\": 2", "\"schema\": 7"),
+    "schema too new": (lambda d: replaced(d, "\"schema\": 3", "\"schema\": 7"),
                        "schema 7 is newer than this nntui understands"),
     "NaN": (lambda d: replaced(d, '"train_loss": [', '"train_loss": [NaN, '),
             "history.train_loss[0] is not a finite number"),
@@ -159,7 +159,7 @@ def test_export_command_warns_and_succeeds(cli: Cli, tmp_path: Path) -> None:
     code, out, err = cli("export", "--format", "json", "--results", str(tmp_path))
     assert code == 0 and err.startswith(f"nntui: warning: skipped {bad}: not valid JSON")
     [run] = json.loads(out)["runs"]
-    assert run["schema"] == 2 and run["run"]["origin"] == "run"
+    assert run["schema"] == 3 and run["run"]["origin"] == "run"
     [good] = (p for p in tmp_path.glob("run-*.json") if p != bad)
     assert run == json.loads(good.read_text())  # the export is the whole run file
 
@@ -171,7 +171,7 @@ def test_export_names_the_skipped_file_when_nothing_is_left(cli: Cli, tmp_path: 
     lines = err.splitlines()
     assert code == 2 and out == "" and len(lines) == 2
     assert lines[0] == (f"nntui: warning: skipped {bad}: schema 9 is newer than this nntui "
-                        "understands (it reads schema 2); update nntui to read this run")
+                        "understands (it reads schema 3); update nntui to read this run")
     assert lines[1].startswith("nntui: error: no run matching 'last'")
 
 

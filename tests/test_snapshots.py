@@ -19,6 +19,7 @@ CASES = [(name, SCENES[name][2]) for name in SCENES] + [
     ("fit-curve-160x48", (80, 24)),
     ("landscape-80x24", (160, 48)),
     ("landscape-160x48", (80, 24)),
+    ("classify-80x24", (160, 48)),
 ]
 
 

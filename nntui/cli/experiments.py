@@ -129,16 +129,19 @@ def failures_line(errors: list[str], total: int) -> str:
 def sweep_table(docs: list[dict[str, Any]], keys: list[str]) -> str:
     scales = {d["config"].get("scale", "minmax") for d in docs}
     mse = metric_labels(scales.pop() if len(scales) == 1 else "mixed")["mse"]
-    head = [*keys, "status", "epochs", f"train {mse}", f"test {mse}", "test R²",
-            "test MAPE"]
+    classify = all(d.get("task") == "classify" for d in docs)
+    scores = ("accuracy", "log_loss") if classify else ("r2", "mape")
+    if classify:
+        mse = "loss"
+    head = [*keys, "status", "epochs", f"train {mse}", f"test {mse}",
+            *(("test accuracy", "test log-loss") if classify else ("test R²", "test MAPE"))]
     rows = []
     for d in docs:
         train, test = d["history"]["train_loss"], d["history"]["test_loss"]
         cfg = d["config"]
         rows.append([*(format_value(cfg.get(k)) for k in keys), d["status"], str(d["epochs_run"]),
                      num(train[-1] if train else None, 4), num(test[-1] if test else None, 4),
-                     metric_text("r2", d["metrics"]["test"]["r2"]),
-                     metric_text("mape", d["metrics"]["test"]["mape"])])
+                     *(metric_text(k, d["metrics"]["test"].get(k)) for k in scores)])
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(head)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
@@ -166,11 +169,15 @@ def cmd_compare(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
                "verdict": check.verdict}
         print(json.dumps(finite_or_null(doc), indent=2, allow_nan=False))
         return 0
-    print(f"nntui vs scikit-learn MLPRegressor(solver='sgd', batch_size={cfg.batch_size}, "
-          f"learning_rate_init=2*lr={num(2 * cfg.lr)}, momentum=0, alpha=0, shuffle=False), "
+    from nntui.lab.framework import sklearn_call
+
+    print(f"nntui vs scikit-learn {sklearn_call(exp)}, "
           f"{check.epochs} epochs from the same initial weights\n")
+    from nntui.lab.report import loss_label
+
     print(ascii_plot({"nntui": check.ours_train, "scikit-learn": theirs.train_loss},
-                     log=True if ns.log else None))
+                     log=True if ns.log else None,
+                     title=f"{loss_label(cfg.scale, cfg.task)} per epoch"))
     print(f"\n  {'param':<7}{'nntui':>14}{'scikit-learn':>14}{'|difference|':>14}")
     for name, a, b, d in zip(check.names, check.ours_params, theirs.theta,
                              check.weight_differences):

@@ -128,11 +128,19 @@ def ascii_argument(p: argparse.ArgumentParser) -> None:
                    help="the app draws with ASCII only (automatic on TERM=linux, vt100)")
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Option help wrapped at spaces only: `wide-range-lr1` stays one word in the list of
+    ready experiments."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
 def build_parser() -> Parser:
     """`nntui [OPTIONS]` (the app) and every subcommand of subcommands.SUBCOMMANDS."""
     from nntui.cli.subcommands import SUBCOMMANDS, examples_text
 
-    formatter = argparse.RawDescriptionHelpFormatter
+    formatter = HelpFormatter
     parser = Parser(
         prog="nntui", formatter_class=formatter,
         description=textwrap.fill("Single-step the mathematics of a small neural network. "

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from nntui.engine.network import Architecture
+from nntui.engine.optimizers import Settings, constants
+from nntui.engine.optimizers import code as optimizer_code
 
 Rows = list[tuple[float, ...]]
 EpochFn = Callable[[list[float], Rows, float], tuple[list[float], int, bool]]
@@ -61,7 +63,8 @@ def _sample(arch: Architecture) -> list[str]:
                      for line in spec.code]
     a = _inputs(arch, depth)
     out = " + ".join(f"{v[arch.weight(depth, 0, j)]} * {a[j]}" for j in range(len(a)))
-    body.append(f"d = 2.0 * ({out} + {v[arch.output_bias]} - y)")
+    body.append(f"zo = {out} + {v[arch.output_bias]}")
+    body += [line.format(zo="zo", yh="yh", d="d", e="eo") for line in arch.loss_spec.code]
     upper = ["d"]  # δ of the layer above
     for layer in reversed(range(depth)):
         # dL/dz = (W_above^T δ_above) * g'(z), exactly 0 where g'(z) = 0 (the trace's rule).
@@ -144,9 +147,51 @@ def _batch_source(arch: Architecture, checked: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _optimizer_source(arch: Architecture, s: Settings, checked: bool) -> str:
+    """Mini-batch epochs (a batch of one row too: g / 1.0 is g) with an optimizer's state.
+
+    `epoch(p, state, rows, lr, size, hyper, t)` -> (params, state, updates done, all
+    finite); `t` counts the updates made before this epoch. The update lines are
+    `optimizers.code`, the operations of `optimizers.update`.
+    """
+    names, n_state = _vars(arch), len(s.state_names)
+    row = ", ".join(f"x{i}" for i in range(arch.n_inputs)) + ", y"
+    terms = _gradient_terms(arch)
+    weights = set(names[: arch.n_weights])
+    state = [f"s{i}_{p}" for i in range(n_state) for p in names]
+    first = _sample(arch) + [f"g_{p} = {g}" for p, g in terms]
+    rest = _sample(arch) + [f"g_{p} = g_{p} + {g}" for p, g in terms]
+    update = [f"saved = [{', '.join(names + state)}]"] if checked else []
+    update += ["t += 1", "o_c1, o_c2 = o_consts(t)"]
+    for p, _ in terms:
+        update += optimizer_code(s, p, f"g_{p} / m", p in weights)
+    keep = f"[{', '.join(names)}], [{', '.join(state)}]" if state else f"[{', '.join(names)}], []"
+    if checked:
+        update += [f"if not all(map(isfinite, ({', '.join(names)},))):",
+                   f"    return saved[:{len(names)}], saved[{len(names)}:], done, False"]
+    update.append("done += 1")
+    lines = [
+        "def epoch(p, state, rows, lr, size, hyper, t):",
+        f"    {', '.join(names)}, = p",
+        *([f"    {', '.join(state)}, = [v for vec in state for v in vec]"] if state else []),
+        "    o_mom, o_b1, o_b2, o_nb1, o_nb2, o_eps, o_l2, o_consts = hyper",
+        "    done = 0",
+        "    for lo in range(0, len(rows), size):",
+        "        batch = rows[lo : lo + size]",
+        "        m = len(batch)",
+        f"        {row} = batch[0]",
+        *["        " + line for line in first],
+        f"        for {row} in batch[1:]:",
+        *["            " + line for line in rest],
+        *["        " + line for line in update],
+    ]
+    lines.append(f"    return {keep}, done, True")
+    return "\n".join(lines) + "\n"
+
+
 def _compile(source: str, arch: Architecture) -> object:
     namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "abs": abs,
-                                    "isfinite": math.isfinite}
+                                    "isfinite": math.isfinite, "sqrt": math.sqrt}
     exec(compile(source, f"<nntui epoch {arch}>", "exec"), namespace)  # noqa: S102
     return namespace["epoch"]
 
@@ -169,3 +214,24 @@ def compile_batch_epoch(arch: Architecture, checked: bool = False) -> BatchEpoch
     Mini-batches of `size` rows (the last may be shorter); otherwise as `compile_epoch`.
     """
     return _compile(_batch_source(arch, checked), arch)  # type: ignore[return-value]
+
+
+#: An optimizer's epoch: (params, state, rows, lr, size, hyper, t) -> (params, state,
+#: updates done, all finite).
+OptimizerEpochFn = Callable[..., tuple[list[float], list[float], int, bool]]
+
+
+@lru_cache(maxsize=64)
+def compile_optimizer_epoch(arch: Architecture, s: Settings,
+                            checked: bool = False) -> OptimizerEpochFn:
+    """Return the epoch function of `s` (any optimizer, L2 or not) for `arch`.
+
+    The state comes back flat: every state vector one after the other.
+    """
+    return _compile(_optimizer_source(arch, s, checked), arch)  # type: ignore[return-value]
+
+
+def hyper(s: Settings) -> tuple[object, ...]:
+    """The constants an optimizer epoch binds (see `_optimizer_source`)."""
+    return (s.momentum, s.beta1, s.beta2, 1.0 - s.beta1, 1.0 - s.beta2, s.eps, s.l2,
+            lambda t: constants(s, t))

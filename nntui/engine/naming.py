@@ -22,7 +22,7 @@ __all__ = ["ACTIVATIONS", "DATASETS", "MAX_LAYERS", "MAX_WIDTH", "PRESETS", "RAN
            "SCALINGS", "check_overrides", "check_widths", "hidden_widths", "param_names",
            "unit_name"]
 
-DATASETS = ("generated", "diabetes", "csv")
+DATASETS = ("generated", "diabetes", "csv", "blobs", "circle")
 SCALINGS = ("minmax", "standard", "none")
 PRESETS = ("notebook", "large", "small", "ones", "normal", "uniform", "xavier", "he")
 RANDOM_PRESETS = ("normal", "uniform", "xavier", "he")

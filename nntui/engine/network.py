@@ -1,4 +1,6 @@
-"""The network: n inputs, one or more hidden layers, one linear output (docs/design.md §2).
+"""The network: n inputs, one or more hidden layers, one output (docs/design.md §2): linear
+with the squared error, or a sigmoid with the cross-entropy under --task classify (the
+task's specification, losses.py, gives the output, L and the output's δ).
 
 Parameters live in one flat float64 vector: every weight layer's weights (unit by unit,
 each unit's in input order), then every layer's biases, the output layer last. With one
@@ -27,6 +29,7 @@ from functools import cached_property
 import numpy as np
 
 from nntui.engine.activations import Activation, activation, chain
+from nntui.engine.losses import Loss, loss
 from nntui.engine.naming import check_widths, hidden_widths, param_names
 
 
@@ -59,18 +62,26 @@ class Architecture:
     n_hidden: int = 2
     activation: str = "relu"
     deeper: tuple[int, ...] = ()
+    task: str = "regress"  # the output unit and loss (losses.py)
 
     def __post_init__(self) -> None:
         activation(self.activation)  # an unknown name is a UserError here, not later
+        loss(self.task)
 
     @classmethod
-    def of(cls, n_inputs: int, hidden: int | Sequence[int], act: str = "relu") -> Architecture:
+    def of(cls, n_inputs: int, hidden: int | Sequence[int], act: str = "relu",
+           task: str = "regress") -> Architecture:
         """The network of a `--hidden` value: `2` or `(3, 2)` (widths checked)."""
         widths = hidden_widths(hidden)
         problem = check_widths(widths)
         if problem:
             raise ValueError(f"hidden layers {problem}")
-        return cls(n_inputs, widths[0], act, widths[1:])
+        return cls(n_inputs, widths[0], act, widths[1:], task)
+
+    @property
+    def loss_spec(self) -> Loss:
+        """The task's output and loss specification."""
+        return loss(self.task)
 
     @property
     def spec(self) -> Activation:
@@ -184,7 +195,13 @@ class Architecture:
     def _forward(self, theta: np.ndarray,
                  x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
         """`forward` without its errstate (the caller's): sums run left to right as in the
-        trace (w1*x1 + w2*x2 + b1), and cumsum is sequential."""
+        trace (w1*x1 + w2*x2 + b1), and cumsum is sequential. The last value is y_hat."""
+        zs, hs, z_out = self._forward_z(theta, x)
+        return zs, hs, self.loss_spec.array_output(z_out)
+
+    def _forward_z(self, theta: np.ndarray,
+                   x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+        """`_forward` with the output's z (before the output activation) last."""
         layers = self.layer_params(theta)
         a, zs, hs = x, [], []
         for w, b in layers[:-1]:
@@ -211,10 +228,9 @@ class Architecture:
         return [float(v) for v in np.mean(h == 0.0, axis=0)]
 
     def losses(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Per-row squared error L = (y_hat - y)^2."""
+        """Per-row loss L: (y_hat - y)^2, or the cross-entropy computed from z_out."""
         with np.errstate(all="ignore"):
-            err = self._forward(theta, x)[2] - y
-            return err * err
+            return self.loss_spec.array_value(self._forward_z(theta, x)[2], y)
 
     def mean_loss(self, theta: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
         """The mean of L over the rows (at least one), summed in row order.
@@ -231,8 +247,7 @@ class Architecture:
         The training and test rows stacked: an epoch's two losses cost one forward pass.
         """
         with np.errstate(all="ignore"):
-            err = self._forward(theta, x)[2] - y
-            sq = err * err
+            sq = self.loss_spec.array_value(self._forward_z(theta, x)[2], y)
             first = float(np.cumsum(sq[:split])[-1]) / split
             return first, float(np.cumsum(sq[split:])[-1]) / (len(y) - split) if len(
                 y) > split else None
@@ -259,9 +274,10 @@ class Architecture:
         acc = p[self.weight(depth, 0, 0)] * a[0]
         for j in range(1, len(a)):
             acc += p[self.weight(depth, 0, j)] * a[j]
-        y_hat = acc + p[self.output_bias]
-        err = y_hat - y
-        dl_dyhat = 2.0 * err
+        out = self.loss_spec
+        z_out = acc + p[self.output_bias]
+        y_hat = out.output(z_out)
+        dl_dyhat = out.delta(y_hat, y)  # the output's δ = dL/dz_out
         layers: list[LayerTrace] = [LayerTrace([], [], [], [], [])] * depth
         upper = [dl_dyhat]  # δ of the layer above: the output's is dL/dy_hat
         for layer in reversed(range(depth)):
@@ -285,9 +301,10 @@ class Architecture:
                 grads[self.bias(layer, j)] = d
         return Trace(
             x=list(x), y=y, z=flat(lt.z for lt in layers), h=flat(lt.h for lt in layers),
-            y_hat=y_hat, loss=err * err, dl_dyhat=dl_dyhat,
+            y_hat=y_hat, loss=out.value(z_out, y), dl_dyhat=dl_dyhat,
             dh_dz=flat(lt.dh_dz for lt in layers), dl_dh=flat(lt.dl_dh for lt in layers),
             dl_dz=flat(lt.dl_dz for lt in layers), grads=grads, layers=layers,
+            z_out=z_out, task=self.task,
         )
 
     def numeric_gradient(
@@ -326,6 +343,8 @@ class Trace:
 
     z, h, dh_dz, dl_dh and dl_dz list every hidden unit, layer 1's first (with one hidden
     layer: that layer's units); `layers` holds the same values layer by layer.
+    `dl_dyhat` is the output's δ = dL/dz_out: dL/dy_hat = 2(y_hat - y) for regression (the
+    output is linear, z_out = y_hat), y_hat - y for classification (losses.py).
     """
 
     x: list[float]
@@ -340,6 +359,8 @@ class Trace:
     dl_dz: list[float]
     grads: list[float]
     layers: list[LayerTrace] = field(default_factory=list)
+    z_out: float = 0.0  # the output's z (y_hat itself for regression)
+    task: str = "regress"
 
 
 def mean_gradient(traces: list[Trace]) -> list[float]:

@@ -8,7 +8,9 @@ compiled kernel (`kernel`, `_kernel.c`) where it is built, else the generated st
 Python loop (`fastloop`). Both make exactly the same floating-point operations as `step()`,
 for single samples and mini-batches, and compute the epoch losses in the same order. So
 every path agrees bit for bit, divergence included: the same update diverges and the same
-last finite parameters are kept.
+last finite parameters are kept. Momentum, Adam and L2 weight decay (optimizers.py) keep
+state vectors, which undo restores; the kernel makes plain SGD of regression only, so
+those and classification train on the Python path (`kernel_note` says why).
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import numpy as np
 
 from nntui.engine import kernel
 from nntui.engine.compiled import compiled_epochs
-from nntui.engine.fastloop import compile_batch_epoch, compile_epoch
 from nntui.engine.network import Architecture, Trace, mean_gradient
+from nntui.engine.optimizers import OptimizerStep, Settings, apply
+from nntui.engine.pypath import rest_of_epoch
 from nntui.engine.undo import Snapshot, UndoStack
 
 #: How long one call of `epochs()` trains: progress, pause and cancel wait about this long.
@@ -57,6 +60,9 @@ class StepRecord:
     params_after: list[float]
     finished_epoch: EpochRecord | None = None
     diverged: bool = False
+    #: The optimizer's terms of this update (decay, velocity, m, v, m̂, v̂ per parameter).
+    optimizer: OptimizerStep | None = None
+    state_after: list[list[float]] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +84,7 @@ class Trainer:
     shuffle: bool = False
     seed: int = 0
     compiled: bool | None = None
+    optimizer: Settings = Settings()
     theta: np.ndarray = field(init=False)
     train_loss: list[float] = field(init=False, default_factory=list)
     test_loss: list[float] = field(init=False, default_factory=list)
@@ -92,9 +99,14 @@ class Trainer:
             np.ascontiguousarray(a, dtype=np.float64)
             for a in (self.x_train, self.y_train, self.x_test, self.y_test))
         use = kernel.AVAILABLE if self.compiled is None else self.compiled
-        self._kernel = kernel.BUILT if use and kernel.supports(self.arch.activation) else None
+        self.kernel_note = "" if self.optimizer.plain and self.arch.task == "regress" else (
+            "the compiled kernel makes plain SGD on regression only; "
+            f"{self.arch.task} with {self.optimizer.describe()} trains in Python")
+        self._kernel = kernel.BUILT if use and kernel.supports(
+            self.arch.activation) and not self.kernel_note else None
         if self.compiled and self._kernel is None:
-            raise RuntimeError(f"no compiled kernel for {self.arch}: {kernel.REASON}")
+            raise RuntimeError(f"no compiled kernel for {self.arch}: "
+                               f"{self.kernel_note or kernel.REASON}")
         self._act = kernel.ACTIVATION_CODES.get(self.arch.activation, -1)
         self._deeper = np.array(self.arch.deeper, dtype=np.int64)  # the kernel's layers 2..
         self._epoch_seconds = 0.0  # measured per epoch by the kernel: sizes the next call
@@ -115,6 +127,9 @@ class Trainer:
         self.lr_history = []  # the learning rate in force at the end of each epoch
         self.diverged_at: int | None = None
         self.updates = 0
+        # The optimizer's state vectors (velocity; m and v), replaced, never changed in place.
+        self.opt_state: list[list[float]] = [[0.0] * self.arch.n_params
+                                             for _ in self.optimizer.state_names]
         self._undo = UndoStack()
         self.initial_loss, self.initial_test_loss = self._losses(self.theta0)
         self.blow_up_limit = BLOW_UP_FACTOR * max(self.initial_loss, 1.0)
@@ -193,7 +208,7 @@ class Trainer:
     def _push(self) -> None:
         self._undo.push(Snapshot(
             self.theta.copy(), self.epochs_done, self.pos, self.order, self._rng_snapshot(),
-            len(self.train_loss), self.diverged_at, self.updates,
+            len(self.train_loss), self.diverged_at, self.updates, tuple(self.opt_state),
         ))
 
     def undo(self) -> bool:
@@ -208,6 +223,7 @@ class Trainer:
         del self.test_loss[s.n_history :]
         del self.lr_history[s.n_history :]
         self.diverged_at, self.updates = s.diverged_at, s.updates
+        self.opt_state = list(s.opt_state)
         return True
 
     def param_path(self) -> list[np.ndarray]:
@@ -279,10 +295,16 @@ class Trainer:
         traces = [self.arch.trace(before, list(self._rows[i][:-1]), self._rows[i][-1])
                   for i in indices]
         grads = mean_gradient(traces)  # one row's own gradient for batch size 1
-        with np.errstate(all="ignore"):
-            after = before - self.lr * np.array(grads)
+        if self.optimizer.plain:
+            with np.errstate(all="ignore"):
+                after = (before - self.lr * np.array(grads)).tolist()
+            step, state = None, list[list[float]]()
+        else:
+            after, state, step = apply(self.optimizer, self.lr, before.tolist(), grads,
+                                       self.opt_state, self.arch.n_weights, self.updates + 1)
         return StepRecord(self.epochs_done + 1, pos // self.batch_size + 1, indices,
-                          traces, grads, self.lr, before.tolist(), after.tolist())
+                          traces, grads, self.lr, before.tolist(), after, optimizer=step,
+                          state_after=state)
 
     def step(self) -> StepRecord | None:
         """Apply the update `peek()` shows; None once the run has diverged (undo first)."""
@@ -296,6 +318,7 @@ class Trainer:
             record.diverged = True
             return record
         self.theta = after
+        self.opt_state = record.state_after
         indices = record.indices
         self.updates += 1
         self.pos += len(indices)
@@ -303,39 +326,6 @@ class Trainer:
             record.finished_epoch = self._finish_epoch()
             record.diverged = self.diverged
         return record
-
-    def _rest_of_epoch(self) -> bool:
-        """Apply every remaining update of the current epoch in Python; False if one diverged.
-
-        Unchecked first (a non-finite parameter stays non-finite, so one check at the end
-        finds it), then, only after a divergence, again from the start, checked per update.
-        """
-        rest = self.current_order()[self.pos :]
-        rows = self._rows if self.pos == 0 and not self.shuffle else [
-            self._rows[i] for i in rest]
-        start, lr, size = self.theta.tolist(), self.lr, self.batch_size
-        if size == 1:
-            params, done, _ = compile_epoch(self.arch)(start, rows, lr)
-            if not all(map(math.isfinite, params)):
-                params, done, _ = compile_epoch(self.arch, checked=True)(start, rows, lr)
-                return self._stopped(params, done, done)
-        else:
-            params, done, _ = compile_batch_epoch(self.arch)(start, rows, lr, size)
-            if not all(map(math.isfinite, params)):
-                params, done, _ = compile_batch_epoch(self.arch, True)(start, rows, lr, size)
-                return self._stopped(params, done, done * size)
-        self.theta = np.array(params)
-        self.updates += done
-        self.pos = self.n_train
-        return True
-
-    def _stopped(self, params: list[float], updates: int, rows: int) -> bool:
-        """The update after `updates` updates (`rows` rows) would make a parameter non-finite."""
-        self.theta = np.array(params)
-        self.updates += updates
-        self.pos += rows
-        self.diverged_at = self.epochs_done + 1
-        return False
 
     def epoch(self) -> EpochRecord | None:
         """Finish the current epoch (a whole one when at its start); None if it diverged."""
@@ -345,7 +335,7 @@ class Trainer:
             records = self._compiled_epochs(1, 0.0)
             return records[0] if records else None
         self._push()
-        if not self._rest_of_epoch():
+        if not rest_of_epoch(self):
             return None
         return self._finish_epoch()
 

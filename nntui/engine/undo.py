@@ -35,6 +35,7 @@ class Snapshot:
     n_history: int
     diverged_at: int | None
     updates: int
+    opt_state: tuple[list[float], ...] = ()  # the optimizer's state vectors (shared lists)
     nbytes: int = 0
 
 
@@ -54,6 +55,7 @@ class UndoStack:
         """Keep `snap`; an order or generator state shared with the previous one counts once."""
         last = self._items[-1] if self._items else None
         size = SNAPSHOT_OVERHEAD + snap.theta.nbytes
+        size += sum(8 * len(vec) + 56 for vec in snap.opt_state)  # lists of floats (shared)
         if snap.order is not None and (last is None or snap.order is not last.order):
             size += snap.order.nbytes
         if last is None or snap.rng_state is not last.rng_state:

@@ -14,7 +14,9 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from typing import TYPE_CHECKING, Any
 
+from nntui.engine.losses import TASKS
 from nntui.engine.naming import ACTIVATIONS, PRESETS, SCALINGS, check_widths, hidden_widths
+from nntui.engine.optimizers import OPTIMIZERS
 from nntui.errors import UserError
 from nntui.lab.options import (
     DATA,
@@ -30,7 +32,9 @@ from nntui.lab.options import (
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-DATASETS = ("generated", "diabetes", "csv")
+    from nntui.engine.optimizers import Settings
+
+DATASETS = ("generated", "diabetes", "csv", "blobs", "circle")
 MAX_ROWS = 1_000_000  # beyond this (at 4 x 16 hidden units) the arrays take gigabytes
 MAX_EPOCHS = 1_000_000
 MAX_CONFIG_BYTES = 2**20  # a TOML experiment is a few hundred bytes
@@ -112,12 +116,51 @@ class ExperimentConfig:
     activation: str = option(
         "relu", "choice", "hidden-layer activation", "activation", "learn", MODEL,
         metavar="|".join(ACTIVATIONS), choices=ACTIVATIONS, sweep_values=ACTIVATIONS)
+    task: str = option(
+        "regress", "choice", "regress (linear output, squared error) or classify (sigmoid "
+        "output, cross-entropy; a 2-valued target)", "task", "learn", DATA,
+        metavar="|".join(TASKS), choices=TASKS, sweep_values=TASKS)
+    spread: float = option(
+        0.3, "float", "spread (standard deviation) of the blobs and circle points",
+        "spread", "data", DATA, metavar="S", sweep_values=(0.1, 0.3, 0.6, 1.0),
+        check=between(0.0, 100.0))
+    optimizer: str = option(
+        "sgd", "choice", "update rule: sgd, momentum (--momentum) or adam (--beta1, --beta2, "
+        "--eps)", "optimizer", "learn", MODEL, metavar="|".join(OPTIMIZERS),
+        choices=OPTIMIZERS, sweep_values=OPTIMIZERS)
+    momentum: float = option(
+        0.9, "float", "momentum β: v <- βv - lr·g (optimizer momentum)", "momentum β",
+        "learn", MODEL, metavar="BETA", sweep_values=(0.5, 0.9, 0.99),
+        check=lambda v: None if 0.0 <= v < 1.0 else f"must be in [0, 1), got {v:g}")
+    beta1: float = option(
+        0.9, "float", "Adam's β1 (decay of the mean gradient m)", "adam β1", "learn", MODEL,
+        metavar="B1", sweep_values=(0.8, 0.9, 0.99),
+        check=lambda v: None if 0.0 <= v < 1.0 else f"must be in [0, 1), got {v:g}")
+    beta2: float = option(
+        0.999, "float", "Adam's β2 (decay of the mean squared gradient v)", "adam β2",
+        "learn", MODEL, metavar="B2", sweep_values=(0.99, 0.999),
+        check=lambda v: None if 0.0 <= v < 1.0 else f"must be in [0, 1), got {v:g}")
+    eps: float = option(
+        1e-8, "float", "Adam's ε in lr·m̂/(√v̂ + ε)", "adam ε", "learn", MODEL, metavar="EPS",
+        sweep_values=(1e-8, 1e-4), check=above(0))
+    l2: float = option(
+        0.0, "float", "L2 weight decay λ: g <- g + λ·w for weights (not biases)", "L2 λ",
+        "learn", MODEL, metavar="LAMBDA", sweep_values=(0.0, 0.001, 0.01, 0.1),
+        check=at_least(0))
 
     def replace(self, **changes: Any) -> ExperimentConfig:
         """A validated copy with some fields changed."""
         new = replace(self, **changes)
         validate(new)
         return new
+
+    @property
+    def optimizer_settings(self) -> Settings:
+        """The engine's optimizer settings of this configuration."""
+        from nntui.engine.optimizers import Settings
+
+        return Settings(self.optimizer, self.momentum, self.beta1, self.beta2, self.eps,
+                        self.l2)
 
     @property
     def generated_rows(self) -> int:

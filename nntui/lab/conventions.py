@@ -8,6 +8,13 @@ report the running mean of the batch losses before each update. Here epoch 1 is 
 from the run's initial weights and every one of those numbers is computed, with the
 learning rate each tool needs for exactly nntui's updates and the mean-vs-sum rule for
 mini-batches.
+
+Under --task classify L is the binary cross-entropy, which every tool writes the same way
+(no ½ factor): scikit-learn's log-loss (MLPClassifier), Keras' BinaryCrossentropy and
+PyTorch's BCEWithLogitsLoss (which, like nntui, takes the output's z and is stable), so
+only the mean-vs-sum rule changes the learning rate. Adam ignores the gradient's scale:
+its learning rate stays lr (only ε scales). L2: scikit-learn's alpha = λ·B/2 (regression)
+or λ·B (classification); its loss_curve_ also adds the penalty alpha/(2n)·ΣW².
 """
 
 from __future__ import annotations
@@ -47,7 +54,7 @@ def conventions(exp: Experiment) -> Conventions:
     """Replay epoch 1 from the initial weights, keeping each update's pre-update losses."""
     t = exp.trainer
     replay = Trainer(t.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test, lr=t.lr,
-                     batch_size=t.batch_size)
+                     batch_size=t.batch_size, optimizer=t.optimizer)
     batch_losses: list[float] = []  # mean L of each batch, before its update
     sizes: list[int] = []
     first_mean = first_sum = 0.0
@@ -67,6 +74,9 @@ def conventions(exp: Experiment) -> Conventions:
     per_batch = float(np.mean(batch_losses)) if sizes else float("nan")
     after = replay.train_loss[0] if replay.train_loss else float("nan")
     lr, b = t.lr, t.batch_size
+    if t.arch.task == "classify" or t.optimizer.name == "adam":
+        return Conventions(scale_free_rows(t, after, before, per_batch), b, first_mean,
+                           first_sum)
     rows = [
         Convention("nntui", "(y_hat - y)²", "mean L after the epoch's last update",
                    after, lr, "lr"),
@@ -81,6 +91,34 @@ def conventions(exp: Experiment) -> Conventions:
                    f"lr / {b}: sums are {b}x"),
     ]
     return Conventions(rows, b, first_mean, first_sum)
+
+
+def scale_free_rows(t: Trainer, after: float, before: float,
+                    per_batch: float) -> list[Convention]:
+    """The rows when the tools need no lr factor: cross-entropy (no ½ anywhere) or Adam
+    (which divides the gradient's scale away; only ε follows it)."""
+    lr, b = t.lr, t.batch_size
+    adam = t.optimizer.name == "adam"
+    if t.arch.task == "classify":
+        names = ("-(y log y_hat + (1-y) log(1-y_hat))", "log_loss (MLPClassifier)",
+                 "BinaryCrossentropy", "BCEWithLogitsLoss")
+        sk_value, sk_rule = before, "lr: the same loss, no ½"
+    else:
+        names = ("(y_hat - y)²", "½(y_hat - y)²", "'mse'", "MSELoss")
+        sk_value, sk_rule = before / 2.0, "lr: Adam ignores the ½ (ε halved)"
+    sum_lr, sum_rule = (lr, f"lr: Adam ignores the {b}x (ε x {b})") if adam else (
+        lr / b, f"lr / {b}: sums are {b}x")
+    return [
+        Convention("nntui", names[0], "mean L after the epoch's last update", after, lr, "lr"),
+        Convention("scikit-learn", names[1], "loss_curve_, mean L before each update",
+                   sk_value, lr, sk_rule),
+        Convention("Keras", names[2], "running mean of L before each update", before, lr,
+                   "lr"),
+        Convention("PyTorch, reduction='mean'", f"{names[3]}, batch mean",
+                   "mean of loss.item() over the batches", per_batch, lr, "lr"),
+        Convention("PyTorch, reduction='sum'", f"{names[3]}, batch sum",
+                   "mean of loss.item() over the batches", per_batch * b, sum_lr, sum_rule),
+    ]
 
 
 def conventions_text(conv: Conventions) -> str:

@@ -39,6 +39,8 @@ class Table:
     features: list[str]
     target: str
     dropped_rows: int = 0
+    #: Under --task classify: the target's two values as written (class 0, class 1).
+    classes: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.y)
@@ -58,6 +60,50 @@ def generated(
     noise = rng.uniform(noise_range[0], noise_range[1], size=rows)
     n3 = n1**2 + n2 + noise
     return Table(np.column_stack([n1, n2]), n3, ["n1", "n2"], "n3")
+
+
+#: Blob centres of class 0 and class 1; circle radii of class 0 (inside) and class 1 (ring).
+BLOB_CENTRES = ((-1.0, -1.0), (1.0, 1.0))
+CIRCLE_RADII = ((0.0, 0.5), (1.0, 1.5))
+
+
+def two_class(kind: str, rows: int, spread: float, seed: int) -> Table:
+    """A generated two-class set: `blobs` (two Gaussian clouds of standard deviation
+    `spread` around (-1,-1) and (1,1)) or `circle` (class 0 inside radius 0.5, class 1 on
+    a ring of radius 1 to 1.5, plus Gaussian noise of that spread). Each row's class is
+    drawn fairly, so the classes are mixed in row order (per-sample SGD sees both)."""
+    rng = np.random.default_rng([seed, 5])
+    label = rng.integers(0, 2, size=rows)
+    if kind == "blobs":
+        centres = np.array(BLOB_CENTRES)[label]
+        x = centres + rng.normal(0.0, spread, size=(rows, 2))
+    else:
+        radii = np.array(CIRCLE_RADII)[label]
+        r = rng.uniform(radii[:, 0], radii[:, 1])
+        angle = rng.uniform(0.0, 2.0 * np.pi, size=rows)
+        x = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+        x += rng.normal(0.0, spread, size=(rows, 2))
+    return Table(x, label.astype(float), ["u", "v"], "class", classes=["0", "1"])
+
+
+def binary_target(values: np.ndarray, target: str, source: str) -> tuple[np.ndarray,
+                                                                          list[str]]:
+    """A 2-valued target as 0/1 (its values sorted: the first is 0) and the two values;
+    any other count of values is a UserError that says what classify needs."""
+    distinct = sorted(set(values.tolist()))
+    if len(distinct) != 2:
+        shown = ", ".join(map(str, distinct[:5])) + (", ..." if len(distinct) > 5 else "")
+        raise UserError(f"--task classify needs a target with exactly 2 values; {target!r} "
+                        f"in {source} has {len(distinct)} ({shown}). Choose a 2-valued "
+                        "target, --dataset blobs or circle, or --task regress")
+    return (values == distinct[1]).astype(float), [_label(v) for v in distinct]
+
+
+def _label(value: object) -> str:
+    """A class value as text: 1.0 -> '1'."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def diabetes_frame() -> pd.DataFrame:
@@ -159,10 +205,12 @@ def from_frame(
     target: str | None,
     rows: int | None,
     source: str,
+    classify: bool = False,
 ) -> Table:
     """Choose columns, drop incomplete rows, encode text columns, keep the first `rows`.
 
-    Defaults: the last column is the target and every other column a feature.
+    Defaults: the last column is the target and every other column a feature. `classify`:
+    the target must have exactly two values (text or numbers), mapped to 0/1 in sorted order.
     """
     import pandas as pd
 
@@ -188,7 +236,7 @@ def from_frame(
             f"no usable rows in {source}: every row has a missing value in "
             f"{', '.join([*features, target])}"
         )
-    if not pd.api.types.is_numeric_dtype(complete[target]):
+    if not classify and not pd.api.types.is_numeric_dtype(complete[target]):
         raise UserError(
             f"target column {target!r} is text; choose a numeric target column"
         )
@@ -216,11 +264,18 @@ def from_frame(
     if len(names) > MAX_INPUTS:
         raise UserError(f"{len(names)} input columns after encoding; at most {MAX_INPUTS}")
     x = np.column_stack(parts)
-    y = complete[target].to_numpy(dtype=float)
+    classes = None
+    if classify:
+        column = complete[target]
+        values = column.to_numpy(dtype=float) if pd.api.types.is_numeric_dtype(
+            column) else column.astype(str).to_numpy()
+        y, classes = binary_target(values, target, source)
+    else:
+        y = complete[target].to_numpy(dtype=float)
     for name, column in [*zip(names, x.T), (target, y)]:
         if not np.all(np.isfinite(column)):
             raise UserError(f"column {name!r} in {source} has infinite values; "
                             "remove them or choose other columns")
     if rows is not None:
         x, y = x[:rows], y[:rows]
-    return Table(np.ascontiguousarray(x), y, names, target, dropped)
+    return Table(np.ascontiguousarray(x), y, names, target, dropped, classes)

@@ -13,7 +13,7 @@ import numpy as np
 
 from nntui import __version__
 from nntui.engine.initialization import apply_overrides, initial_params
-from nntui.engine.metrics import regression_metrics
+from nntui.engine.metrics import classification_metrics, regression_metrics
 from nntui.engine.network import Architecture
 from nntui.engine.scaling import Scaler
 from nntui.engine.trainer import Trainer
@@ -23,16 +23,27 @@ from nntui.lab.config import ExperimentConfig, validate
 
 
 def load_table(cfg: ExperimentConfig) -> data.Table:
-    """The raw table the configuration names (before splitting and scaling)."""
-    if cfg.dataset == "generated":
-        return data.generated(cfg.generated_rows, cfg.n1_range, cfg.n2_range,
-                              cfg.noise_range, cfg.seed)
+    """The raw table the configuration names (before splitting and scaling).
+
+    Under --task classify the target becomes 0/1 (`Table.classes` says which value is 1);
+    a target without exactly two values is a UserError.
+    """
+    classify = cfg.task == "classify"
+    if cfg.dataset in ("generated", "blobs", "circle"):
+        table = data.generated(cfg.generated_rows, cfg.n1_range, cfg.n2_range,
+                               cfg.noise_range, cfg.seed) if cfg.dataset == "generated" \
+            else data.two_class(cfg.dataset, cfg.generated_rows, cfg.spread, cfg.seed)
+        if classify and table.classes is None:
+            table.y, table.classes = data.binary_target(table.y, table.target,
+                                                        f"the {cfg.dataset} data")
+        return table
     if cfg.dataset == "diabetes":
         features = cfg.features or list(data.DIABETES_FEATURES)
         return data.from_frame(data.diabetes_frame(), features,
-                               cfg.target or data.DIABETES_TARGET, cfg.rows, "the diabetes table")
+                               cfg.target or data.DIABETES_TARGET, cfg.rows,
+                               "the diabetes table", classify)
     return data.from_frame(data.read_csv(cfg.csv or ""), cfg.features, cfg.target, cfg.rows,
-                           str(cfg.csv))
+                           str(cfg.csv), classify)
 
 
 def split_indices(n: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -58,9 +69,11 @@ class Dataset:
     @classmethod
     def build(cls, table: data.Table, cfg: ExperimentConfig) -> Dataset:
         train_idx, test_idx = split_indices(len(table), cfg.test_size, cfg.seed)
+        # a class (0 or 1) is not scaled: the sigmoid output and the cross-entropy need it
+        y_scale = "none" if cfg.task == "classify" else cfg.scale
         return cls(table, train_idx, test_idx,
                    Scaler.fit(cfg.scale, table.x[train_idx]),
-                   Scaler.fit(cfg.scale, table.y[train_idx]))
+                   Scaler.fit(y_scale, table.y[train_idx]))
 
     def part(self, which: str) -> tuple[np.ndarray, np.ndarray]:
         """Scaled (x, y) of the "train" or "test" rows."""
@@ -89,20 +102,25 @@ class Experiment:
         table = table if table is not None else load_table(cfg)
         require_rows(table)
         dataset = Dataset.build(table, cfg)
-        arch = Architecture.of(len(table.features), cfg.hidden, cfg.activation)
+        arch = Architecture.of(len(table.features), cfg.hidden, cfg.activation, cfg.task)
         theta0 = initial_params(arch, cfg.init, cfg.effective_init_seed, cfg.sigma)
         apply_overrides(arch, theta0, cfg.set)
         x_tr, y_tr = dataset.part("train")
         x_te, y_te = dataset.part("test")
         trainer = Trainer(arch, theta0, x_tr, y_tr, x_te, y_te, lr=cfg.lr,
-                          batch_size=cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed)
+                          batch_size=cfg.batch_size, shuffle=cfg.shuffle, seed=cfg.seed,
+                          optimizer=cfg.optimizer_settings)
         return cls(cfg, dataset, arch, trainer)
 
-    def metrics(self, which: str, theta: np.ndarray | None = None) -> dict[str, float | None]:
+    def metrics(self, which: str, theta: np.ndarray | None = None) -> dict[str, Any]:
+        """The metrics of the "train" or "test" rows: regression's, or under classify
+        accuracy, log_loss and the confusion counts (the regression keys then null)."""
         theta = self.trainer.theta if theta is None else theta
         x, y = self.dataset.part(which)
         _, y_raw = self.dataset.raw(which)
         pred = self.arch.predict(theta, x)
+        if self.arch.task == "classify":
+            return classification_metrics(y, pred, self.arch.losses(theta, x, y))
         return regression_metrics(y, pred, y_raw, self.dataset.y_scaler.inverse(pred))
 
     def run(self) -> str:
@@ -121,6 +139,7 @@ class Experiment:
         from nntui.engine.metrics import undefined_reasons
         from nntui.lab.rundoc import SCHEMA, metric_units
 
+        classify = self.arch.task == "classify"
         t = self.trainer
         table = self.dataset.table
         doc = {
@@ -141,6 +160,7 @@ class Experiment:
                 "features": list(table.features),
                 "target": table.target,
                 "dropped_rows": table.dropped_rows,
+                **({"classes": list(table.classes or [])} if classify else {}),
             },
             # hidden: the first hidden layer's units; layers: every hidden layer's
             "network": {"inputs": self.arch.n_inputs, "hidden": self.arch.n_hidden,
@@ -148,12 +168,23 @@ class Experiment:
                         "activation": self.arch.activation},
             # schema 2: what each number means, and how it was computed
             "divergence_reason": t.divergence_reason or None,
-            "metric_units": metric_units(self.config.scale),
-            "metric_notes": {part: undefined_reasons(self.dataset.raw(part)[1])
+            "metric_units": metric_units(self.config.scale, self.arch.task),
+            "metric_notes": {part: classification_notes() if classify else
+                             undefined_reasons(self.dataset.raw(part)[1])
                              for part in ("train", "test")},
-            "training": {"path": t.path},
+            # schema 3: the task, and why the kernel did not train (if it did not)
+            "task": self.arch.task,
+            "training": {"path": t.path,
+                         **({"kernel_note": t.kernel_note} if t.kernel_note else {})},
         }
         return finite_or_null(doc)
+
+
+def classification_notes() -> dict[str, str]:
+    """Why the regression metrics of a classification run are null."""
+    from nntui.engine.metrics import METRICS
+
+    return dict.fromkeys(METRICS, "a classification run: see accuracy, log_loss, confusion")
 
 
 def finite_or_null(value: Any) -> Any:

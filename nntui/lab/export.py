@@ -165,6 +165,8 @@ def markdown_report(runs: Sequence[RunDocument], labels: list[str]) -> str:
         for key, label in labels_of.items():
             lines.append(f"| {part} {label} | " + " | ".join(
                 metric_text(key, r["metrics"][part][key]) for r in runs) + " |")
+    if any(r.get("task") == "classify" for r in runs):
+        lines += class_rows(runs)
     lines += ["", "## Weights and biases (initial → final)", "",
               "| parameter | " + " | ".join(labels) + " |", "|---|" + "---|" * len(runs)]
     names: list[str] = []
@@ -179,6 +181,19 @@ def markdown_report(runs: Sequence[RunDocument], labels: list[str]) -> str:
         series[f"{lab} train"] = r["history"]["train_loss"]
     lines += ["", "## Loss curves", "", "```", ascii_plot(series), "```", ""]
     return "\n".join(lines)
+
+
+def class_rows(runs: Sequence[RunDocument]) -> list[str]:
+    """Accuracy, log-loss and the confusion counts of classification runs (schema 3)."""
+    lines = []
+    for part in PARTS:
+        for key, label in (("accuracy", "accuracy"), ("log_loss", "log-loss")):
+            lines.append(f"| {part} {label} | " + " | ".join(
+                metric_text(key, r["metrics"][part].get(key)) for r in runs) + " |")
+        cells = [metric_text("confusion", r["metrics"][part].get("confusion"))
+                 for r in runs]
+        lines.append(f"| {part} confusion (tn/fp/fn/tp) | " + " | ".join(cells) + " |")
+    return lines
 
 
 def guided_section(lab: GuidedLab, runs: Sequence[StoredRun]) -> list[str]:

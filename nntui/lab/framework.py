@@ -1,8 +1,21 @@
-"""The framework check: scikit-learn's MLPRegressor trained from nntui's initial weights.
+"""The framework check: scikit-learn's MLPRegressor (or MLPClassifier under --task
+classify) trained from nntui's initial weights, with the same optimizer.
 
-MLPRegressor minimises half the squared error, so its learning rate is 2 * lr for the same
-updates. Mini-batches are taken in order (shuffle=False), exactly like nntui without
---shuffle. scikit-learn is imported only here, inside the function.
+How nntui's settings map onto scikit-learn's (`sklearn_params`; docs/design.md §2):
+- MLPRegressor minimises half the squared error, so its gradients are half of nntui's: its
+  learning rate is 2 x lr for the same updates (sgd, momentum). MLPClassifier's log-loss
+  is nntui's cross-entropy: the same lr.
+- momentum: scikit-learn's SGDOptimizer with nesterovs_momentum=False is nntui's rule.
+- adam: Adam does not depend on the gradient's scale except through ε, so the learning
+  rate stays lr and a regressor's ε is halved. scikit-learn adds ε to the uncorrected √v
+  (its bias correction is folded into the learning rate), nntui to √v̂: the same update
+  with ε·√(1-β2^t) in place of ε, so the two agree only as far as ε is negligible.
+- L2: scikit-learn adds alpha·W / n to the gradient of a batch of n rows, nntui λ·W:
+  alpha = λ·B/2 for a regressor (whose gradient is halved), λ·B for a classifier. A last,
+  shorter batch gets a larger share in scikit-learn, so with L2 they agree when the batch
+  size divides the training rows.
+Mini-batches are taken in order (shuffle=False), exactly like nntui without --shuffle.
+scikit-learn is imported only here, inside the functions.
 """
 
 from __future__ import annotations
@@ -16,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from nntui.engine.network import Architecture
+from nntui.engine.optimizers import Settings
 from nntui.errors import UserError
 
 if TYPE_CHECKING:
@@ -52,6 +66,19 @@ def from_sklearn(coefs: list[np.ndarray], intercepts: list[np.ndarray]) -> np.nd
     return np.concatenate([c.T.ravel() for c in coefs] + [b.ravel() for b in intercepts])
 
 
+def sklearn_params(arch: Architecture, opt: Settings, lr: float,
+                   batch_size: int) -> dict[str, object]:
+    """The MLPRegressor/MLPClassifier settings that make nntui's updates (module docstring)."""
+    scale = 2.0 if arch.loss_spec.halved_by_sklearn else 1.0
+    params: dict[str, object] = dict(
+        solver="adam" if opt.name == "adam" else "sgd", alpha=opt.l2 * batch_size / scale,
+        momentum=opt.momentum if opt.name == "momentum" else 0.0, nesterovs_momentum=False,
+        learning_rate_init=lr if opt.name == "adam" else scale * lr)
+    if opt.name == "adam":
+        params.update(beta_1=opt.beta1, beta_2=opt.beta2, epsilon=opt.eps / scale)
+    return params
+
+
 def train_sklearn(
     arch: Architecture,
     theta0: np.ndarray,
@@ -63,17 +90,22 @@ def train_sklearn(
     epochs: int,
     batch_size: int = 1,
     cancelled: Callable[[], bool] | None = None,
+    optimizer: Settings | None = None,
 ) -> FrameworkRun:
-    """Train MLPRegressor epoch by epoch from theta0; losses are nntui's mean squared error."""
+    """Train scikit-learn's MLP epoch by epoch from theta0; losses are nntui's (its L)."""
     from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPRegressor
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-    mlp = MLPRegressor(
+    classify = arch.task == "classify"
+    model = MLPClassifier if classify else MLPRegressor
+    mlp = model(
         hidden_layer_sizes=arch.widths, activation=arch.spec.sklearn_name,
-        solver="sgd", batch_size=batch_size, momentum=0.0, nesterovs_momentum=False,
-        alpha=0.0, shuffle=False, learning_rate="constant", learning_rate_init=2.0 * lr,
+        batch_size=batch_size, shuffle=False, learning_rate="constant",
         max_iter=1, tol=0.0, n_iter_no_change=10**9, random_state=0,
+        **sklearn_params(arch, optimizer or Settings(), lr, batch_size),
     )
+    labels = y_train.astype(int) if classify else y_train
+    first: dict[str, object] = {"classes": np.array([0, 1])} if classify else {}
     train_loss: list[float] = []
     test_loss: list[float] = []
     reported: list[float] = []
@@ -83,15 +115,16 @@ def train_sklearn(
         warnings.simplefilter("ignore", UserWarning)  # batch larger than the 1-row warm-up
         # The first partial_fit builds the model and its optimizer; its weights are then
         # replaced in place, so the optimizer's references stay valid.
-        mlp.partial_fit(x_train[:1], y_train[:1])
+        mlp.partial_fit(x_train[:1], labels[:1], **first)
         coefs, intercepts = to_sklearn(arch, theta0)
         for mine, new in zip([*mlp.coefs_, *mlp.intercepts_], [*coefs, *intercepts]):
             mine[...] = new
+        reset_optimizer(mlp._optimizer)  # the warm-up step moved its velocity or moments
         for _ in range(epochs):
             if cancelled is not None and cancelled():
                 break
             try:
-                mlp.partial_fit(x_train, y_train)
+                mlp.partial_fit(x_train, labels)
             except ValueError:  # scikit-learn refuses non-finite weights: diverged
                 break
             reported.append(float(mlp.loss_curve_[-1]))
@@ -101,6 +134,15 @@ def train_sklearn(
                 test_loss.append(float(np.mean(arch.losses(theta, x_test, y_test))))
     return FrameworkRun(train_loss, test_loss, from_sklearn(mlp.coefs_, mlp.intercepts_),
                         reported)
+
+
+def reset_optimizer(optimizer: object) -> None:
+    """scikit-learn's optimizer state back to its start: velocities, or Adam's t, m and v."""
+    for name in ("velocities", "ms", "vs"):
+        if hasattr(optimizer, name):
+            setattr(optimizer, name, [np.zeros_like(v) for v in getattr(optimizer, name)])
+    if hasattr(optimizer, "t"):
+        optimizer.t = 0
 
 
 @dataclass
@@ -116,6 +158,7 @@ class FrameworkCheck:
     #: How far nntui's own final weights move when w1 starts one ulp away: a chaotic run
     #: (e.g. unscaled data with sigmoid) amplifies rounding, so no two codes can agree.
     sensitivity: float = 0.0
+    optimizer: str = "sgd"
 
     @property
     def weight_differences(self) -> np.ndarray:
@@ -138,6 +181,10 @@ class FrameworkCheck:
         """One sentence: they agree, the run is too sensitive to compare, or they differ."""
         if self.agree:
             return "they agree."
+        if self.optimizer == "adam":
+            return ("they differ: scikit-learn's Adam adds ε to the uncorrected √v, nntui's "
+                    "to √v̂ (the same update with ε·√(1-β2^t) for ε); with a tiny ε "
+                    "(--eps 1e-14) they agree.")
         if self.too_sensitive:
             return (f"this run is too sensitive to compare: moving w1 by one ulp at the "
                     f"start changes nntui's own final weights by {self.sensitivity:.2g}, "
@@ -169,16 +216,29 @@ def framework_check(exp: Experiment, epochs: int | None = None,
     epochs = cfg.epochs if epochs is None else epochs
     t = exp.trainer
     fresh = Trainer(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test, lr=cfg.lr,
-                    batch_size=cfg.batch_size)
+                    batch_size=cfg.batch_size, optimizer=t.optimizer)
     fresh.run(epochs)
     nudged_start = t.theta0.copy()
     nudged_start[0] = np.nextafter(nudged_start[0], np.inf)
     nudged = Trainer(exp.arch, nudged_start, t.x_train, t.y_train, t.x_test, t.y_test,
-                     lr=cfg.lr, batch_size=cfg.batch_size)
+                     lr=cfg.lr, batch_size=cfg.batch_size, optimizer=t.optimizer)
     nudged.run(epochs)
     with np.errstate(all="ignore"):
         sensitivity = float(np.max(np.abs(nudged.theta - fresh.theta)))
     theirs = train_sklearn(exp.arch, t.theta0, t.x_train, t.y_train, t.x_test, t.y_test,
-                           cfg.lr, epochs, cfg.batch_size, cancelled)
+                           cfg.lr, epochs, cfg.batch_size, cancelled, t.optimizer)
     return FrameworkCheck(exp.arch.names, epochs, fresh.train_loss, fresh.test_loss, theirs,
-                          fresh.theta, sensitivity if math.isfinite(sensitivity) else math.inf)
+                          fresh.theta, sensitivity if math.isfinite(sensitivity) else math.inf,
+                          t.optimizer.name)
+
+
+def sklearn_call(exp: Experiment) -> str:
+    """The scikit-learn model the check trains, with the settings that matter, as code."""
+    cfg, arch = exp.config, exp.arch
+    model = arch.loss_spec.sklearn_class
+    args = ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}"
+                     for k, v in sklearn_params(arch, exp.trainer.optimizer, cfg.lr,
+                                                cfg.batch_size).items()
+                     if not isinstance(v, bool))
+    halved = " (its loss is ½ L: 2 x lr)" if arch.loss_spec.halved_by_sklearn else ""
+    return f"{model}({args}, batch_size={cfg.batch_size}, shuffle=False){halved}"

@@ -27,9 +27,13 @@ from typing import Any, Literal, NoReturn, NotRequired, TypedDict, cast
 from nntui.errors import UserError
 
 #: The layout this nntui writes, and the newest it can read. Schema 2 added
-#: `divergence_reason`, `metric_units`, `metric_notes` and `training`; schema 1 files
-#: (without them) still load.
-SCHEMA = 2
+#: `divergence_reason`, `metric_units`, `metric_notes` and `training`; schema 3 added
+#: `task` and, for a classification run, `metrics.<part>.accuracy`, `.log_loss` and
+#: `.confusion` ({tn, fp, fn, tp}), `data.classes` (the target's values for 0 and 1) and,
+#: when the kernel declined, `training.kernel_note`. Schema 1 and 2 files still load.
+SCHEMA = 3
+CLASS_METRIC_KEYS = ("accuracy", "log_loss")
+CONFUSION_KEYS = ("tn", "fp", "fn", "tp")
 STATUSES = ("ok", "diverged", "stopped")
 METRIC_KEYS = ("mse", "mae", "rmse", "r2", "mape")
 
@@ -93,18 +97,23 @@ class RunDocument(TypedDict):
     divergence_reason: NotRequired[str | None]  # schema 2: why it diverged, else null
     metric_units: NotRequired[dict[str, str]]  # schema 2: "scaled", "original", ...
     metric_notes: NotRequired[dict[str, dict[str, str]]]  # schema 2: why a metric is null
-    training: NotRequired[dict[str, str]]  # schema 2: {"path": "compiled" | "python"}
+    training: NotRequired[dict[str, str | None]]  # schema 2: {"path": "compiled"|"python"}
+    task: NotRequired[str]  # schema 3: "regress" | "classify"
     run: NotRequired[RunInfo]
 
 
-def metric_units(scale: str | None) -> dict[str, str]:
+def metric_units(scale: str | None, task: str = "regress") -> dict[str, str]:
     """The units of each metric: MSE in the space the network trains in, the rest original.
 
     `mape` is a fraction (0.05 = 5%); the text and the app show it as a percentage.
+    Classification adds accuracy (a fraction), log_loss (nats) and confusion (rows).
     """
     space = "original" if scale == "none" else "scaled"
-    return {"mse": space, "mae": "original", "rmse": "original", "r2": "unitless",
-            "mape": "fraction"}
+    units = {"mse": space, "mae": "original", "rmse": "original", "r2": "unitless",
+             "mape": "fraction"}
+    if task == "classify":
+        units.update(accuracy="fraction", log_loss="nats", confusion="rows")
+    return units
 
 
 class RunFileError(UserError):
@@ -177,6 +186,17 @@ def validate_document(data: Any, source: str, stored: bool = False) -> RunDocume
             for name in reasons:
                 check.string(reasons, f"metric_notes.{part}.{name}")
         check.string(check.mapping(data, "training"), "training.path")
+    if schema >= 3 and check.key(data, "task") == "classify":
+        for part in ("train", "test"):
+            values = metrics[part]
+            for name in CLASS_METRIC_KEYS:
+                check.number(values, f"metrics.{part}.{name}", nullable=True)
+            if values.get("confusion") is not None:
+                counts = check.mapping(values, f"metrics.{part}.confusion")
+                for name in CONFUSION_KEYS:
+                    check.integer(counts, f"metrics.{part}.confusion.{name}")
+            else:
+                check.key(values, f"metrics.{part}.confusion")
     doc: dict[str, Any] = {"schema": schema, **data}
     if stored or "run" in data:
         run = check.mapping(data, "run")

@@ -19,7 +19,7 @@ from nntui.engine.network import Architecture, Trace
 from nntui.engine.trainer import StepRecord, Trainer
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
-from nntui.lab.worked_deep import unit_label
+from nntui.lab.worked_deep import out_name, unit_label
 
 #: Below this relative difference the chain rule and the finite difference agree.
 AGREE_RELATIVE = 1e-6
@@ -109,13 +109,14 @@ class WorkedStep:
         p = self.record.params_before
         relu = arch.activation == "relu"
         g = arch.activation
-        top = Factor("dL/dy_hat", "2(y_hat - y)", t.dl_dyhat)
+        out = out_name(arch)  # y_hat, or z_out before a sigmoid output
+        top = Factor(f"dL/d{out}", arch.loss_spec.delta_formula, t.dl_dyhat)
         terms: dict[int, ChainTerm] = {}
         for j in range(arch.n_hidden):
             u = j + 1
             v = arch.output_weight(j)
             closed = j if relu and t.dh_dz[j] == 0.0 else None
-            head = [top, Factor(f"dy_hat/dh{u}", names[v], p[v]),
+            head = [top, Factor(f"d{out}/dh{u}", names[v], p[v]),
                     Factor(f"dh{u}/dz{u}", f"{g}'(z{u})", t.dh_dz[j])]
             for i in range(arch.n_inputs):
                 k = arch.input_weight(j, i)
@@ -125,10 +126,10 @@ class WorkedStep:
             b = arch.hidden_bias(j)
             terms[b] = ChainTerm(names[b], [*head, Factor(f"dz{u}/d{names[b]}", "1", 1.0)],
                                  t.grads[b], closed, j, 1.0)
-            terms[v] = ChainTerm(names[v], [top, Factor(f"dy_hat/d{names[v]}", f"h{u}",
+            terms[v] = ChainTerm(names[v], [top, Factor(f"d{out}/d{names[v]}", f"h{u}",
                                                         t.h[j])], t.grads[v])
         c = arch.output_bias
-        terms[c] = ChainTerm(names[c], [top, Factor(f"dy_hat/d{names[c]}", "1", 1.0)],
+        terms[c] = ChainTerm(names[c], [top, Factor(f"d{out}/d{names[c]}", "1", 1.0)],
                              t.grads[c])
         return [terms[k] for k in range(arch.n_params)]
 

@@ -73,8 +73,7 @@ def forward_lines(ws: WorkedStep) -> list[str]:
             sym = " + ".join(f"{names[k]}*{ins[i]}" for i, k in enumerate(ws_))
             nums = " + ".join(f"{_factor(p[k])}*{_factor(vals[i])}" for i, k in enumerate(ws_))
             if layer == depth:
-                out.append(f"y_hat = {sym} + {names[b]} = {nums} + {_factor(p[b])} = "
-                           f"{_fmt(t.y_hat)}")
+                out += output_lines(ws, f"{sym} + {names[b]}", f"{nums} + {_factor(p[b])}")
                 continue
             z, h, lt = (unit_name("z", layer, j, depth), unit_name("h", layer, j, depth),
                         t.layers[layer])
@@ -82,8 +81,43 @@ def forward_lines(ws: WorkedStep) -> list[str]:
                        f"{_fmt(lt.z[j])}")
             gate = "  (gate closed: z <= 0)" if g == "relu" and lt.z[j] <= 0.0 else ""
             out.append(f"{h} = {g}({z}) = {g}({_fmt(lt.z[j])}) = {_fmt(lt.h[j])}{gate}")
-    out.append(f"L = (y_hat - y)^2 = ({_fmt(t.y_hat)} - {_factor(t.y)})^2 = {_fmt(t.loss)}")
     return out
+
+
+def out_name(arch: Architecture) -> str:
+    """What the output layer's sum is called: y_hat (linear output) or z_out (sigmoid)."""
+    return "y_hat" if arch.task == "regress" else "z_out"
+
+
+def output_lines(ws: WorkedStep, sym: str, nums: str) -> list[str]:
+    """The output's sum, then (classify) y_hat = σ(z_out), then the loss with numbers."""
+    t = ws.trace
+    if ws.exp.arch.task == "regress":
+        return [f"y_hat = {sym} = {nums} = {_fmt(t.y_hat)}",
+                f"L = (y_hat - y)^2 = ({_fmt(t.y_hat)} - {_factor(t.y)})^2 = {_fmt(t.loss)}"]
+    return [f"z_out = {sym} = {nums} = {_fmt(t.z_out)}",
+            f"y_hat = sigmoid(z_out) = sigmoid({_fmt(t.z_out)}) = {_fmt(t.y_hat)}",
+            f"L = -(y log y_hat + (1 - y) log(1 - y_hat)) with y = {_fmt(t.y)}: "
+            f"{_fmt(t.loss)}",
+            "  (computed from z_out, no log(0): L = log(1 + exp(-|z_out|)) + max(z_out, 0)"
+            " - z_out*y)"]
+
+
+def output_delta_lines(ws: WorkedStep) -> list[str]:
+    """The output's δ: 2(y_hat - y) for regression; for classification derived from the
+    chain dL/dy_hat * dy_hat/dz_out, where y_hat(1 - y_hat) cancels to y_hat - y."""
+    t = ws.trace
+    if ws.exp.arch.task == "regress":
+        return [f"dL/dy_hat = 2(y_hat - y) = 2*({_fmt(t.y_hat)} - {_factor(t.y)}) = "
+                f"{_fmt(t.dl_dyhat)}"]
+    slope = t.y_hat * (1.0 - t.y_hat)
+    dl_dyhat = (t.y_hat - t.y) / slope if slope != 0.0 else float("inf")
+    return [f"dL/dy_hat = -y/y_hat + (1 - y)/(1 - y_hat) = (y_hat - y)/(y_hat(1 - y_hat)) = "
+            f"{_fmt(dl_dyhat)}",
+            f"dy_hat/dz_out = sigmoid'(z_out) = y_hat(1 - y_hat) = {_fmt(slope)}",
+            "dL/dz_out = dL/dy_hat * dy_hat/dz_out = (y_hat - y)/(y_hat(1 - y_hat)) * "
+            "y_hat(1 - y_hat) = y_hat - y",
+            f"          = {_fmt(t.y_hat)} - {_factor(t.y)} = {_fmt(t.dl_dyhat)}  (the output's δ)"]
 
 
 def delta_lines(ws: WorkedStep) -> list[str]:
@@ -93,7 +127,7 @@ def delta_lines(ws: WorkedStep) -> list[str]:
     for layer in reversed(range(depth)):
         lt, above = t.layers[layer], layer + 1
         if above == depth:
-            up_names, up_vals = ["dL/dy_hat"], [t.dl_dyhat]
+            up_names, up_vals = [f"dL/d{out_name(arch)}"], [t.dl_dyhat]
         else:
             up_names = [f"dL/d{unit_name('z', above, m, depth)}"
                         for m in range(arch.widths[above])]
@@ -118,13 +152,14 @@ def chain(ws: WorkedStep) -> list[ChainTerm]:
 
     arch, t, names = ws.exp.arch, ws.trace, ws.names
     depth, relu = arch.depth, arch.activation == "relu"
-    top = Factor("dL/dy_hat", "2(y_hat - y)", t.dl_dyhat)
+    out = out_name(arch)
+    top = Factor(f"dL/d{out}", arch.loss_spec.delta_formula, t.dl_dyhat)
     terms: dict[int, ChainTerm] = {}
     for layer in range(depth + 1):
         ins, vals = input_names(arch, layer), input_values(t, layer)
         for j in range(arch.sizes[layer + 1]):
             if layer == depth:
-                head, target, flat, closed = top, "y_hat", None, None
+                head, target, flat, closed = top, out, None, None
             else:
                 lt, z = t.layers[layer], unit_name("z", layer, j, depth)
                 h = unit_name("h", layer, j, depth)
@@ -163,7 +198,8 @@ def diagram_lines(ws: WorkedStep) -> list[str]:
     pass and the update table)."""
     arch, t = ws.exp.arch, ws.trace
     depth = arch.depth
-    out = [f"network {arch.shape}, {arch.activation} hidden units, linear output",
+    out = [f"network {arch.shape}, {arch.activation} hidden units, "
+           f"{arch.loss_spec.output_name} output",
            "inputs: " + ", ".join(f"x{i + 1}={_fmt(v)}" for i, v in enumerate(t.x))]
     for layer, lt in enumerate(t.layers):
         gate = ["" if arch.activation != "relu" or z > 0.0 else " (closed)" for z in lt.z]

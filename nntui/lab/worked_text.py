@@ -23,6 +23,12 @@ def sample_lines(ws: WorkedStep) -> list[str]:
     t = ws.trace
     xs = ", ".join(f"x{i + 1} = {fmt(v)} ({name} = {fmt(r)})"
                    for i, (v, r, name) in enumerate(zip(t.x, ws.x_raw, table.features)))
+    if table.classes is not None and ws.exp.arch.task == "classify":
+        c = table.classes
+        return [f"{sample_title(ws)}: {xs}",
+                f"target y = {fmt(t.y)} ({table.target} = {c[int(t.y)]}); prediction y_hat = "
+                f"{fmt(t.y_hat)} = P({table.target} = {c[1]}): class "
+                f"{c[1] if t.y_hat > 0.5 else c[0]}"]
     return [f"{sample_title(ws)}: {xs}",
             f"target y = {fmt(t.y)} ({table.target} = {fmt(ws.y_raw)}); prediction y_hat = "
             f"{fmt(t.y_hat)} ({table.target} = {fmt(ws.y_hat_raw)})"]
@@ -52,9 +58,8 @@ def forward_lines(ws: WorkedStep) -> list[str]:
     c = arch.output_bias
     sym = " + ".join(f"{names[v]}*h{j + 1}" for j, v in enumerate(outs))
     nums = " + ".join(f"{factor(p[v])}*{factor(t.h[j])}" for j, v in enumerate(outs))
-    out.append(f"y_hat = {sym} + {names[c]} = {nums} + {factor(p[c])} = {fmt(t.y_hat)}")
-    out.append(f"L = (y_hat - y)^2 = ({fmt(t.y_hat)} - {factor(t.y)})^2 = {fmt(t.loss)}")
-    return out
+    return out + worked_deep.output_lines(ws, f"{sym} + {names[c]}",
+                                          f"{nums} + {factor(p[c])}")
 
 
 def factor_lines(ws: WorkedStep) -> list[str]:
@@ -65,16 +70,14 @@ def factor_lines(ws: WorkedStep) -> list[str]:
     seen: dict[str, str] = {}
     for term in ws.chain():
         for f in term.factors:
-            if f.name not in seen and f.name != "dL/dy_hat":
+            if f.name not in seen and f.name not in ("dL/dy_hat", "dL/dz_out"):
                 seen[f.name] = f"{f.name} = {f.symbol} = {fmt(f.value)}"
     return list(seen.values())
 
 
 def backward_lines(ws: WorkedStep, with_numeric: bool = True) -> list[str]:
     """dL/dy_hat, the factors by name, then every dL/dp as a product with its check."""
-    t = ws.trace
-    out = [f"dL/dy_hat = 2(y_hat - y) = 2*({fmt(t.y_hat)} - {factor(t.y)}) = "
-           f"{fmt(t.dl_dyhat)}", *factor_lines(ws)]
+    out = [*worked_deep.output_delta_lines(ws), *factor_lines(ws)]
     for k, term in enumerate(ws.chain()):
         names = " * ".join(f.name for f in term.factors)
         symbols = " * ".join(f.symbol for f in term.factors)
@@ -101,6 +104,10 @@ def update_text(ws: WorkedStep, k: int) -> tuple[str, str]:
 
 def update_lines(ws: WorkedStep) -> list[str]:
     r = ws.record
+    if r.optimizer is not None:
+        from nntui.lab.worked_optim import optimizer_lines
+
+        return optimizer_lines(ws)
     out = [f"p <- p - lr * dL/dp with lr = {fmt(r.lr)}"]
     for k, name in enumerate(ws.names):
         old, new = update_text(ws, k)
@@ -152,7 +159,10 @@ def to_text(ws: WorkedStep, markdown: bool = False) -> str:
 
 
 def to_json(ws: WorkedStep) -> dict[str, Any]:
-    """The `nntui step --json` object: sample, forward, chain rule, checks, update."""
+    """The `nntui step --json` object: sample, forward, chain rule, checks, update (and
+    the task and the optimizer's terms: worked_optim.py)."""
+    from nntui.lab.worked_optim import optimizer_json
+
     t, r, names = ws.trace, ws.record, ws.names
     forward: dict[str, float] = {}
     forward.update({f"z{j + 1}": z for j, z in enumerate(t.z)})
@@ -164,6 +174,9 @@ def to_json(ws: WorkedStep) -> dict[str, Any]:
     if ws.exp.arch.depth > 1:  # named by layer: z2[1], dL/dz2[1], ...
         forward, chain_values = worked_deep.json_values(ws.exp.arch, t)
     forward.update(y_hat=t.y_hat, loss=t.loss, y_hat_raw=ws.y_hat_raw)
+    if ws.exp.arch.task == "classify":
+        forward["z_out"] = t.z_out
+        chain_values["dL/dz_out"] = chain_values.pop("dL/dy_hat")
     chain = ws.chain()
     return {
         "sample": {"index": ws.index, "x": list(t.x), "y": t.y, "x_raw": ws.x_raw,
@@ -179,6 +192,8 @@ def to_json(ws: WorkedStep) -> dict[str, Any]:
         "numeric_check": {term.name: ws.check(k, term).status
                           for k, term in enumerate(chain)},
         "lr": r.lr,
+        "task": ws.exp.arch.task,
+        "optimizer": optimizer_json(ws),
         "params_before": dict(zip(names, r.params_before)),
         "params_after": dict(zip(names, r.params_after)),
         "diverged": r.diverged,

@@ -62,7 +62,7 @@ class MainView(Horizontal):
         session = self.session
         t = session.trainer
         plot = self.query_one("#plot", LossPlot)
-        plot.title = loss_label(session.config.scale)
+        plot.title = loss_label(session.config.scale, session.config.task)
         plot.show({"train": t.train_loss, "test": t.test_loss}, session.config.epochs)
         self.query_one("#status", StatusLine).render_status(
             state=state, epoch=t.epochs_done, epochs=session.config.epochs,

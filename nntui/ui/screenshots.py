@@ -111,6 +111,8 @@ SCENES: dict[str, tuple[dict, tuple[str, ...], tuple[int, int]]] = {
     "fit-curve-160x48": ({"init": "small", **WIDE_DATA}, ("f", "5", "p"), (160, 48)),
     "landscape-80x24": ({}, ("f", "6"), (80, 24)),
     "landscape-160x48": ({"rows": 300, **WIDE_DATA}, ("f", "6", "x"), (160, 48)),
+    "classify-80x24": ({"task": "classify", "dataset": "blobs", "optimizer": "adam",
+                        "epochs": 30}, ("f", "2"), (80, 24)),
 }
 
 

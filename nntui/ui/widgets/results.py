@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.lab.report import METRIC_LABELS, metric_text, num
+from nntui.lab.report import CLASS_LABELS, METRIC_LABELS, metric_text, num
 
 Cell = str | Text
 
@@ -70,6 +70,8 @@ class ResultsView(Static):
              notes: Sequence[str] = ()) -> None:
         """`labels` say each metric's units; `notes` explain each 'n/a'."""
         width = self.content_size.width
+        if "accuracy" in metrics["train"]:
+            labels = CLASS_LABELS  # a classification run
         scores = table(f"metrics after {epochs} epoch(s)", ("metric", "train", "test"),
                        [(label, metric_text(key, metrics["train"][key]),
                          metric_text(key, metrics["test"][key]))

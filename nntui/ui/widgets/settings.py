@@ -15,6 +15,9 @@ PANELS = (("data", "Data", False), ("init", "Initial weights", True),
 MAX_PARAM_FIELDS = 60  # beyond this the sidebar would drown in fields
 GENERATED_ONLY = ("n1_range", "n2_range", "noise_range")
 TABLE_ONLY = ("features", "target")
+TWO_CLASS_ONLY = ("spread",)  # blobs and circle
+#: Fields that only the named optimizer uses.
+OPTIMIZER_ONLY = {"momentum": ("momentum",), "adam": ("beta1", "beta2", "eps")}
 #: Options with a field: all but `set`, which has one field per parameter below.
 FIELD_OPTIONS = [opt for opt in OPTIONS.values() if opt.kind != "assignments"]
 
@@ -89,12 +92,18 @@ class Sidebar(VerticalScroll):
         for key in GENERATED_ONLY:
             self.field(key).display = source == "generated"
         for key in TABLE_ONLY:
-            self.field(key).display = source != "generated"
+            self.field(key).display = source in ("diabetes", "csv")
+        for key in TWO_CLASS_ONLY:
+            self.field(key).display = source in ("blobs", "circle")
         self.field("csv").display = source == "csv"
+        optimizer = self.field("optimizer").text
+        for name, keys in OPTIMIZER_ONLY.items():
+            for key in keys:
+                self.field(key).display = optimizer == name
 
     def on_setting_field_committed(self, message: SettingField.Committed) -> None:
         """A new source shows its own fields at once (the app applies the change)."""
-        if message.key == "dataset":
+        if message.key in ("dataset", "optimizer"):
             self._show_source_fields()
 
     def ask_for_csv(self) -> None:

@@ -11,12 +11,13 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.lab.worked import UnitActivity, WorkedStep, factor, fmt
-from nntui.lab.worked_deep import unit_label
+from nntui.lab.worked_deep import output_delta_lines, unit_label
 from nntui.lab.worked_text import (
     diagram_lines,
     factor_lines,
     forward_lines,
     sample_lines,
+    update_lines,
     update_text,
 )
 
@@ -84,6 +85,15 @@ def dead_units(units: list[UnitActivity], activation: str) -> RenderableType:
     return text
 
 
+def backward_head(ws: WorkedStep) -> list[RenderableType]:
+    """The output's δ and the named factors; a sigmoid output derives its δ = y_hat - y."""
+    if ws.exp.arch.task == "regress":
+        return [heading(f"Backward pass: dL/dy_hat = 2(y_hat - y) = "
+                        f"{fmt(ws.trace.dl_dyhat)}"), Text("\n".join(factor_lines(ws)))]
+    return [heading("Backward pass"),
+            Text("\n".join([*output_delta_lines(ws), *factor_lines(ws)]))]
+
+
 class WorkedView(Static):
     """Shows `show(ws, shares)`; the parts are stacked for narrow terminals."""
 
@@ -102,11 +112,11 @@ class WorkedView(Static):
                   heading("Network"), Text("\n".join(diagram_lines(ws)), no_wrap=True,
                                            overflow="ellipsis"),
                   heading("Forward pass"), Text("\n".join(forward_lines(ws))),
-                  heading(f"Backward pass: dL/dy_hat = 2(y_hat - y) = "
-                          f"{fmt(ws.trace.dl_dyhat)}"),
-                  Text("\n".join(factor_lines(ws))), Text(""),
-                  chain_table(ws),
-                  heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
-                  update_table(ws),
-                  heading("Hidden units"), dead_units(units, ws.exp.arch.activation)]
+                  *backward_head(ws), Text(""), chain_table(ws)]
+        if ws.record.optimizer is not None:  # momentum, adam or L2: every term (worked_optim)
+            parts += [heading("Update"), Text("\n".join(update_lines(ws)))]
+        else:
+            parts += [heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
+                      update_table(ws)]
+        parts += [heading("Hidden units"), dead_units(units, ws.exp.arch.activation)]
         self.update(Group(*parts))
