@@ -4,6 +4,7 @@ failed saves), what a run shows, and the report's "Guided lab" section."""
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,9 +20,9 @@ from nntui.lab.guided import (
     MAX_ANSWER,
     STATE_NAME,
     GuidedLab,
-    command_line,
     observations,
     page_config,
+    page_words,
     state_path,
 )
 from nntui.lab.guided_pages import PAGES
@@ -52,10 +53,54 @@ def test_every_page_is_valid_by_the_registry_and_distinct() -> None:
     assert len({repr(c) for c in configs}) == len(configs)
 
 
+#: A base far from the defaults: `nntui lab` with these options.
+ODD_BASE = ExperimentConfig(epochs=20, lr=0.01, seed=4, shuffle=True, test_size=0.25,
+                            batch_size=2, hidden=3, noise_range=(-1.0, 1.0),
+                            set={"w1": -0.25}, init_seed=7)
+
+
+@pytest.mark.parametrize("base", [ExperimentConfig(), ODD_BASE], ids=["default", "odd"])
 @pytest.mark.parametrize("page", PAGES, ids=[p.id for p in PAGES])
-def test_the_shown_command_line_makes_the_pages_experiment(page) -> None:  # noqa: ANN001
-    ns = build_parser().parse_args(command_line(page).split()[1:])
-    assert config_from_args(ns) == page_config(page, ExperimentConfig())
+def test_the_shown_command_line_makes_the_pages_experiment(page, base) -> None:  # noqa: ANN001
+    """What the page shows is what `nntui run` would do: the base's options included
+    (`nntui lab --epochs 20` shows --epochs 20), quoted for a shell."""
+    command = page_words(page, base).command
+    ns = build_parser().parse_args(shlex.split(command)[2:])
+    assert config_from_args(ns) == page_config(page, base)
+
+
+def test_page_texts_say_the_bases_numbers() -> None:
+    """`nntui lab --epochs 20`: page 1 says 20 epochs, Q8 asks about 20 epochs; rates,
+    row counts and the train/test split follow the page's effective configuration."""
+    base = ExperimentConfig(epochs=20, lr=0.01, test_size=0.5, batch_size=4)
+    words = {p.id: page_words(p, base) for p in PAGES}
+    assert "learning rate 0.01, 20 epochs of mini-batch SGD (batch 4)" in \
+        words["baseline"].text
+    assert "300" not in words["baseline"].text
+    assert words["lr-tiny"].question == "Why has the loss barely moved after 20 epochs?"
+    assert "from 0.01 to 5e-05 (200 times smaller)" in words["lr-tiny"].text
+    assert "to 0.1 (10 times the base's 0.01)" in words["lr-large"].text
+    assert "30 generated rows instead of 100 (15 for training, 15 for testing)" in \
+        words["rows-30"].text
+    assert "15 test rows" in words["rows-30"].question
+    assert "learning rate 0.01, 200 epochs" in words["real-data"].text  # the page's own
+    assert "20 epochs" not in words["framework"].text and "50 epochs" in words["framework"].text
+    for w in words.values():
+        assert "{" not in w.text + w.question + w.look_at  # every placeholder filled
+    default = page_words(PAGES[0])
+    assert "learning rate 0.005, 300 epochs of per-sample SGD" in default.text
+    assert default.command == "nntui run"
+
+
+def test_the_report_asks_the_question_the_screen_asked(tmp_path: Path) -> None:
+    """The lab keeps its base: the report's Q8 says 20 epochs, also after a reload."""
+    lab = GuidedLab.load(state_path(tmp_path))
+    lab.base = ExperimentConfig(epochs=20).to_dict()
+    lab.answer("lr-tiny", "too small")
+    assert lab.save()
+    again = GuidedLab.load(state_path(tmp_path))
+    report = guided_report(again, [])
+    assert "**Question:** Why has the loss barely moved after 20 epochs?" in report
 
 
 def test_a_page_applies_on_the_base_and_names_its_data() -> None:

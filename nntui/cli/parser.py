@@ -6,7 +6,7 @@ import argparse
 import functools
 import sys
 import textwrap
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from nntui import __version__
 from nntui.lab.config import OPTIONS, ExperimentConfig
@@ -26,11 +26,35 @@ def option_help(opt: Option) -> str:
 class Parser(argparse.ArgumentParser):
     """argparse that reports mistakes as one `nntui: error:` line (no usage dump)."""
 
-    def error(self, message: str) -> NoReturn:
+    def error(self, message: str, prog: str = "") -> NoReturn:
+        """The help named is the one of the (sub)command that failed: `nntui runs rm`
+        without an id points to `nntui runs rm --help` (its prog), not to nntui's own."""
         if message.endswith("expected one argument"):  # `--noise-range -1,1`: argparse
             flag = message.split()[1].rstrip(":").split("/")[-1]
             message += f" (for a value that starts with '-', write {flag}=VALUE)"
-        fail(f"{message} (see 'nntui --help')")
+        fail(f"{message} (see '{prog or self.prog} --help')")
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """Note the innermost (sub)command parsed (`HELP_OF`): a subcommand's namespace is
+        copied into its parent's after it, so the first one to set it is the deepest."""
+        ns, extras = super().parse_known_args(args, namespace)
+        if not hasattr(ns, HELP_OF):
+            setattr(ns, HELP_OF, self.prog)
+        return ns, extras
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """As argparse's, but an unknown option is reported with the help of the command
+        it was given to (`nntui run --nope`: see 'nntui run --help')."""
+        ns, extras = self.parse_known_args(args, namespace)
+        prog = getattr(ns, HELP_OF, self.prog)
+        delattr(ns, HELP_OF)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}", prog)
+        return ns
+
+
+#: The namespace attribute where Parser notes the innermost command parsed.
+HELP_OF = "_help_of"
 
 
 def fail(message: str) -> NoReturn:
@@ -77,9 +101,10 @@ def add_experiment_options(parser: argparse.ArgumentParser, save_config: bool = 
         if opt.kind == "bool":
             group.add_argument(opt.flag, dest=opt.key, action=argparse.BooleanOptionalAction,
                                default=argparse.SUPPRESS, help=option_help(opt))
-        else:
+        else:  # a repeated --set adds to the earlier ones (the option's parser merges)
             group.add_argument(opt.flag, dest=opt.key, metavar=opt.metavar,
-                               help=option_help(opt), default=argparse.SUPPRESS)
+                               help=option_help(opt), default=argparse.SUPPRESS,
+                               action="append" if opt.kind == "assignments" else "store")
     files = parser.add_argument_group("settings files")
     files.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
                        help=config_help())

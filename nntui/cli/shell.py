@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from nntui.cli.parser import build_parser, printable
 from nntui.errors import UserError
@@ -36,9 +37,10 @@ def cmd_completion(ns: argparse.Namespace) -> int:
     import shtab
 
     parser = build_parser()
-    kinds = {"file": shtab.FILE, "directory": shtab.DIRECTORY}
+    kinds = {"file": shtab.FILE, "directory": shtab.DIRECTORY, "config": config_completion()}
     for action in walk_actions(parser):  # this parser only writes the script: safe to add
-        kind = PATH_METAVARS.get(str(action.metavar))
+        kind = "config" if "--config" in action.option_strings else \
+            PATH_METAVARS.get(str(action.metavar))
         if kind is not None:
             action.complete = kinds[kind]  # type: ignore[attr-defined]
         if action.dest in OPTIONS and OPTIONS[action.dest].kind == "choice":
@@ -56,3 +58,22 @@ def walk_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
             for sub in dict.fromkeys(action.choices.values()):  # aliases: once
                 found += walk_actions(sub)
     return found
+
+
+def config_completion() -> dict[str, Any]:
+    """shtab's custom completion for --config: the ready experiments' names (from
+    presets(), written into the script) as well as files, in each shell's own way."""
+    names = " ".join(presets())
+    return {
+        "bash": "_shtab_nntui_config_compgen",
+        "zsh": "_shtab_nntui_config",
+        "fish": f"(__fish_complete_path (commandline -ct)) {names}",
+        "preamble": {
+            "bash": ("_shtab_nntui_config_compgen() {\n"
+                     f'  compgen -W "{names}" -- "$1"\n'
+                     '  _shtab_compgen_files "$1"\n}\n'),
+            "zsh": ("_shtab_nntui_config() {\n"
+                    f"  _alternative 'presets:ready experiment:({names})' 'files:file:_files'"
+                    "\n}\n"),
+        },
+    }

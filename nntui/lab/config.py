@@ -206,6 +206,16 @@ def parse_value(key: str, value: Any) -> Any:
     return option_for(key).parse(value)
 
 
+def blank_text(key: str, dataset: str) -> str:
+    """What an option left blank means with this data source, for the sidebar's hint and
+    the runs list: rows are '100' generated ones (regression or two-class) or 'all' of a
+    table; no CSV is 'none'."""
+    if key == "rows":
+        return str(ExperimentConfig(rows=None).generated_rows) \
+            if dataset in ("generated", "blobs", "circle") else "all"
+    return "none" if key == "csv" else "default"
+
+
 def validate(cfg: ExperimentConfig) -> None:
     """Every option's own check, then the checks across options; messages say how to fix."""
     for opt in OPTIONS.values():

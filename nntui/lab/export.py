@@ -208,7 +208,7 @@ def guided_section(lab: GuidedLab, runs: Sequence[StoredRun]) -> list[str]:
         answer, page_runs = lab.answers.get(page.id, "").strip(), lab.runs.get(page.id, [])
         if not answer and not page_runs:
             continue
-        lines += [f"### {n}. {page.title}", "", f"**Question:** {page.question}", "",
+        lines += [f"### {n}. {page.title}", "", f"**Question:** {lab.words(page).question}", "",
                   *(f"> {line}" for line in (answer or "(no answer)").splitlines()), ""]
         if not page_runs:
             continue

@@ -53,12 +53,90 @@ def settings_text(page: Page) -> str:
         "none: the defaults"
 
 
-def command_line(page: Page) -> str:
-    """The same experiment headless: `nntui run --init large`."""
-    from nntui.lab.config import option_for
+def command_line(cfg: ExperimentConfig) -> str:
+    """The same experiment headless, exactly: `nntui run` with a flag for every option
+    that differs from the defaults (the lab's base included), quoted for a shell."""
+    import shlex
 
-    parts = [(option_for(k), v) for k, v in page.settings.items()]
-    return " ".join(["nntui run", *(f"{o.flag} {o.format(o.parse(v))}" for o, v in parts)])
+    from nntui.lab.config import OPTIONS
+
+    default, parts = ExperimentConfig(), ["nntui run"]
+    for opt in OPTIONS.values():
+        value = getattr(cfg, opt.key)
+        if value == getattr(default, opt.key):
+            continue
+        if opt.kind == "bool":
+            parts.append(opt.flag if value else f"--no-{opt.flag[2:]}")
+            continue
+        text = opt.format(value)
+        parts.append(f"{opt.flag}={shlex.quote(text)}" if text.startswith("-")
+                     else f"{opt.flag} {shlex.quote(text)}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class PageWords:
+    """A page's texts filled for its effective configuration, and its command line."""
+
+    text: str
+    question: str
+    look_at: str
+    command: str
+
+
+def page_words(page: Page, base: ExperimentConfig | None = None) -> PageWords:
+    """What the page says on this base (`nntui lab --epochs 20`: 20 epochs); a base the
+    page cannot be combined with falls back to the defaults (the run then says why)."""
+    base = base or ExperimentConfig()
+    try:
+        cfg = page_config(page, base)
+    except UserError:
+        base = ExperimentConfig()
+        cfg = page_config(page, base)
+    values = text_values(cfg, base)
+    return PageWords(page.text.format(**values), page.question.format(**values),
+                     page.look_at.format(**values), command_line(cfg))
+
+
+ACTIVATION_NAMES = {"relu": "ReLU"}
+
+
+def text_values(cfg: ExperimentConfig, base: ExperimentConfig) -> dict[str, str]:
+    """The numbers a page's text names: every option of the page's configuration
+    (`{lr}`, `{epochs}`) and of the base (`{base_lr}`), and what follows from them."""
+    from nntui.engine.naming import hidden_widths
+    from nntui.lab.config import OPTIONS
+    from nntui.lab.options import format_value
+
+    values: dict[str, str] = {}
+    for prefix, c in (("", cfg), ("base_", base)):
+        values.update({prefix + o.key: o.format(getattr(c, o.key)) for o in OPTIONS.values()})
+        rows = c.generated_rows
+        test = int(round(c.test_size * rows))  # as experiment.split_indices
+        (lo1, hi1), (_lo2, hi2) = c.n1_range, c.n2_range
+        signal = max(lo1 ** 2, (hi1 - 1) ** 2) + hi2 - 1  # the largest n1² + n2
+        values.update({
+            prefix + "rows": str(rows) if c.dataset == "generated" else "all",
+            prefix + "train_rows": str(rows - test), prefix + "test_rows": str(test),
+            prefix + "updates": str(-(-(rows - test) // c.batch_size)),
+            prefix + "noise_lo": format_value(c.noise_range[0]),
+            prefix + "noise_hi": format_value(c.noise_range[1]),
+            prefix + "signal_hi": str(signal),
+            prefix + "target_hi": format_value(round(signal + c.noise_range[1])),
+        })
+    ranges = [("n1", cfg.n1_range), ("n2", cfg.n2_range)]
+    values["inputs"] = (f"n1, n2 in [{cfg.n1_range[0]}, {cfg.n1_range[1]})"
+                        if cfg.n1_range == cfg.n2_range else
+                        ", ".join(f"{n} in [{lo}, {hi})" for n, (lo, hi) in ranges))
+    values["net"] = "-".join(map(str, (2, *hidden_widths(cfg.hidden), 1)))
+    values["activation_name"] = ACTIVATION_NAMES.get(cfg.activation, cfg.activation)
+    values["init_text"] = ("fixed moderate weights" if cfg.init == "notebook"
+                           else f"the {cfg.init} preset's weights")
+    values["sgd"] = ("per-sample SGD" if cfg.batch_size == 1
+                     else f"mini-batch SGD (batch {cfg.batch_size})")
+    values["lr_ratio"] = f"{cfg.lr / base.lr:.3g}"
+    values["base_lr_ratio"] = f"{base.lr / cfg.lr:.3g}"
+    return values
 
 
 def observations(exp: Experiment) -> list[str]:
@@ -107,6 +185,7 @@ class GuidedLab:
     index: int = 0  # the current page
     answers: dict[str, str] = field(default_factory=dict)  # page id -> answer as typed
     runs: dict[str, list[LabRun]] = field(default_factory=dict)  # page id -> its runs
+    base: dict[str, Any] = field(default_factory=dict)  # the lab's base (options) last used
     warnings: list[str] = field(default_factory=list)  # a damaged file, a failed save
 
     @property
@@ -130,6 +209,15 @@ class GuidedLab:
         """Anything worth a report section: an answer or a run."""
         return any(a.strip() for a in self.answers.values()) or any(self.runs.values())
 
+    def words(self, page: Page) -> PageWords:
+        """The page's texts on the base last used (the report's questions say what the
+        screen said); a base that no longer reads falls back to the defaults."""
+        try:
+            base = from_mapping(self.base, origin="guided lab base")
+        except UserError:
+            base = ExperimentConfig()
+        return page_words(page, base)
+
     def previous_runs(self) -> list[tuple[Page, LabRun]]:
         """The newest run of each page before the current one, in page order."""
         return [(p, self.runs[p.id][-1]) for p in PAGES[:self.index] if self.runs.get(p.id)]
@@ -138,7 +226,7 @@ class GuidedLab:
     def to_json(self) -> str:
         return json.dumps({
             "format": FORMAT, "version": VERSION, "page": self.page.id,
-            "answers": self.answers,
+            "answers": self.answers, "base": self.base,
             "runs": {pid: [{"id": r.id, "notes": r.notes} for r in runs]
                      for pid, runs in self.runs.items()},
         }, indent=1, ensure_ascii=False)
@@ -192,6 +280,8 @@ class GuidedLab:
         if not isinstance(runs, dict) or not all(
                 isinstance(v, list) and all(_is_run(r) for r in v) for v in runs.values()):
             raise UserError("is damaged (runs must be lists of run ids)")
+        base = data.get("base", {})
+        self.base = base if isinstance(base, dict) else {}
         ids = [p.id for p in PAGES]
         self.index = ids.index(data["page"]) if data.get("page") in ids else 0
         self.answers = {k: v[:MAX_ANSWER] for k, v in answers.items()}

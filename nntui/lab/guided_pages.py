@@ -4,8 +4,10 @@ Each page says what to change and why, the settings that do it (option names and
 as in a TOML experiment, checked by the option registry), one question for the student
 and what to look at. The settings apply on top of the lab's base (the defaults, or the
 options given to `nntui lab`); a page leaves everything it does not name at the base.
-The numbers in the texts are what the default data gives (generated, seed 0, 300 epochs);
-the screen shows each run's own numbers beside them.
+The texts are templates: `{epochs}`, `{lr}`, `{base_lr}`, `{test_rows}`, ... are filled
+from the page's effective configuration and the base (guided.text_values), so
+`nntui lab --epochs 20` says 20 epochs. Results quoted in words (R² about 0.3) are what
+the default data gives; the screen shows each run's own numbers beside them.
 """
 
 from __future__ import annotations
@@ -31,25 +33,25 @@ class Page:
 
 PAGES: tuple[Page, ...] = (
     Page("baseline", "The notebook's network",
-         "Start where the notebook starts: generated data n3 = n1² + n2 + noise (n1, n2 in "
-         "[0, 5), noise in [0, 2)), a 2-2-1 ReLU network from fixed moderate weights, "
-         "learning rate 0.005, 300 epochs of per-sample SGD. This run is the reference "
-         "the next pages are compared with.",
+         "Start where the notebook starts: generated data n3 = n1² + n2 + noise ({inputs}, "
+         "noise in [{noise_lo}, {noise_hi})), a {net} {activation_name} network from "
+         "{init_text}, learning rate {lr}, {epochs} epochs of {sgd}. This run is the "
+         "reference the next pages are compared with.",
          "The loss falls fast and then slowly: what is the network still learning in the "
          "slow part?",
          "The two phases of the curve; R² close to 1; how often each hidden unit is 0 "
          "(a unit that is 0 on some rows only still learns)."),
     Page("wide-ranges", "Wider data ranges",
-         "Widen the inputs (n1 in [0, 20), n2 in [0, 50)) and the noise ([0, 10)), with "
-         "300 rows. The target now spans about 0..450 instead of 0..30, and the network "
-         "still sees everything scaled to [0, 1].",
+         "Widen the inputs ({inputs}) and the noise ([{noise_lo}, {noise_hi})), with "
+         "{rows} rows. The target now spans about 0..{target_hi} instead of "
+         "0..{base_target_hi}, and the network still sees everything scaled to [0, 1].",
          "Why did the loss fall when the ranges widened?",
          "The scaled MSE against the previous page's; the noise is now a smaller share "
          "of the target's range. MAE (Results tab) is in original units: it grows.",
          {**WIDE, "rows": 300}),
     Page("more-noise", "More noise",
-         "Back to the narrow ranges, but with noise in [0, 50): the noise is now larger "
-         "than the signal n1² + n2 (at most 29).",
+         "Back to the narrow ranges, but with noise in [{noise_lo}, {noise_hi}): the noise "
+         "is now larger than the signal n1² + n2 (at most {signal_hi}).",
          "Why is R² close to 0 although the training loss went down?",
          "R² near 0: the predictions explain almost none of the target's spread; the "
          "curve flattens early at a high loss.",
@@ -77,54 +79,58 @@ PAGES: tuple[Page, ...] = (
          "worth of shapes.",
          {"init": "ones"}),
     Page("init-normal", "Random normal weights",
-         "Draw every weight and bias from a normal distribution N(0, 1) (preset normal; "
+         "Draw every weight and bias from a normal distribution N(0, {sigma}²) (preset "
+         "normal; "
          "the draw is seeded, so the same seed gives the same start).",
          "How does the random start compare with the notebook's fixed one?",
          "The final loss and R² against the first page; whether a unit starts (and "
          "stays) dead.",
          {"init": "normal"}),
     Page("lr-tiny", "A tiny learning rate",
-         "Lower the learning rate from 0.005 to 0.00005 (100 times smaller).",
-         "Why has the loss barely moved after 300 epochs?",
+         "Lower the learning rate from {base_lr} to {lr} ({base_lr_ratio} times smaller).",
+         "Why has the loss barely moved after {epochs} epochs?",
          "The curve still falling at the last epoch; R² well below the first page's.",
          {"lr": 0.00005}),
     Page("lr-large", "A larger learning rate",
-         "Raise the learning rate to 0.1 (20 times the notebook's).",
+         "Raise the learning rate to {lr} ({lr_ratio} times the base's {base_lr}).",
          "The curve drops within a few epochs: why does the final loss not get much "
-         "lower than at 0.005?",
+         "lower than at {base_lr}?",
          "How many epochs the drop takes; the final loss against the first page's (the "
          "noise sets a floor no rate can go below).",
          {"lr": 0.1}),
     Page("lr-diverge", "Learning rate 1: divergence",
-         "Use learning rate 1 on the wide data: each update now overshoots.",
+         "Use learning rate {lr} on the wide data: each update now overshoots.",
          "What happened to the loss and the weights, and why does a large rate make "
          "every step overshoot?",
          "Divergence: the run stops at the epoch where the loss exploded and keeps the "
          "last finite weights; use the log scale (l) to see the other curves beside it.",
          {**WIDE, "lr": 1.0}),
     Page("rows-30", "30 rows",
-         "Train on 30 generated rows instead of 100 (24 for training, 6 for testing).",
-         "How far apart are the training and the test loss, and why can 6 test rows "
-         "mislead?",
-         "The test curve against the training curve; the test R² from only 6 rows.",
+         "Train on {rows} generated rows instead of {base_rows} ({train_rows} for training, "
+         "{test_rows} for testing).",
+         "How far apart are the training and the test loss, and why can {test_rows} test "
+         "rows mislead?",
+         "The test curve against the training curve; the test R² from only {test_rows} "
+         "rows.",
          {"rows": 30}),
     Page("rows-1000", "1000 rows",
-         "Train on 1000 generated rows (800 for training, 200 for testing).",
+         "Train on {rows} generated rows ({train_rows} for training, {test_rows} for "
+         "testing).",
          "Did more rows lower the loss? What else did they change?",
-         "A smoother curve, the same floor as with 100 rows; each epoch now takes ten "
-         "times the updates.",
+         "A smoother curve, the same floor as with {base_rows} rows; each epoch now takes "
+         "{updates} updates instead of {base_updates}.",
          {"rows": 1000}),
     Page("real-data", "R² and MAPE on real data",
          "Switch to scikit-learn's diabetes table (442 patients; inputs bmi and blood "
-         "pressure, target the disease progression after a year), learning rate 0.01, "
-         "200 epochs.",
+         "pressure, target the disease progression after a year), learning rate {lr}, "
+         "{epochs} epochs.",
          "Why is R² only about 0.3 here when it was close to 1 on generated data, and "
          "what does a MAPE of about 40% mean for one patient?",
          "R² and MAPE (Results tab): two inputs explain a third of the spread; MAPE is "
          "the mean error as a percentage of each patient's value.",
          {"dataset": "diabetes", "features": ["bmi", "bp"], "lr": 0.01, "epochs": 200}),
     Page("framework", "A framework comparison",
-         "The notebook's network once more, 50 epochs. Then press k: scikit-learn's "
+         "The notebook's network once more, {epochs} epochs. Then press k: scikit-learn's "
          "MLPRegressor trains the same network from the same initial weights.",
          "scikit-learn reports a different loss for epoch 1: why, and what learning rate "
          "does it need to make the same updates?",

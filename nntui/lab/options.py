@@ -12,6 +12,7 @@ Numpy-free on purpose: the command line and the app's first paint need it early.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,12 +79,17 @@ class Option:
         """The value as text that `parse` reads back (field text, tables, labels)."""
         return format_value(value)
 
-    def alternatives(self, text: str) -> list[str]:
+    def alternatives(self, text: str | list[str]) -> list[str]:
         """The alternatives written in one sweep value (`0.1,1` or `0,5;0,20`).
 
         Layer widths: `1,3` is two one-layer networks, as ever; with a `;` in it the
         alternatives are whole width lists (`3,2;4,4`, or `3,2;` for a single one).
+        A repeated flag (`--set w1=0.1;w1=2 --set w2=0`, a list): every combination of
+        its values' alternatives, joined as one value (`w1=0.1,w2=0`, `w1=2,w2=0`).
         """
+        if isinstance(text, list):
+            combos = itertools.product(*(self.alternatives(t) for t in text))
+            return [",".join(combo) for combo in combos]
         by_semicolon = self.sweep_separator == ";" or (self.kind == "widths" and ";" in text)
         parts = text.split(";") if by_semicolon else text.replace(";", ",").split(",")
         return [p.strip() for p in parts if p.strip()] or [text]
@@ -156,6 +162,14 @@ def _names(opt: Option, value: Any) -> list[str]:
 
 
 def _assignments(opt: Option, value: Any) -> dict[str, float]:
+    """`w1=0.5,b3=-0.1` (text), a TOML table, or a list of either (a repeated `--set`):
+    the assignments merged in order, so a later value of the same name wins. Spaces in a
+    name are dropped: `W2[1, 2]` is the parameter `W2[1,2]`."""
+    if isinstance(value, list | tuple):
+        merged: dict[str, float] = {}
+        for one in value:
+            merged.update(_assignments(opt, one))
+        return merged
     if isinstance(value, dict):
         items = list(value.items())
     else:
@@ -165,8 +179,11 @@ def _assignments(opt: Option, value: Any) -> dict[str, float]:
                 raise UserError(f"{opt.flag}: expected NAME=VALUE, got {part.strip()!r}")
             key, _, val = part.partition("=")
             items.append((key, val))
-    return {str(k).strip(): float(_number(f"{opt.flag} {str(k).strip()}", v, False))
-            for k, v in items}
+    out: dict[str, float] = {}
+    for k, v in items:
+        name = "".join(str(k).split())
+        out[name] = float(_number(f"{opt.flag} {name}", v, False))
+    return out
 
 
 def split_outside_brackets(text: str) -> list[str]:

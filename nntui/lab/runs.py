@@ -238,11 +238,18 @@ def config_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> str:
     """The settings that differ from the previous run, e.g. 'lr 0.005→0.1, init large'."""
     if before is None:
         return "first run"
+    from nntui.lab.config import blank_text
+    from nntui.lab.options import format_value
+
+    def show(key: str, value: Any, cfg: dict[str, Any]) -> str:
+        """A value as the sidebar shows it; a blank one as what it means (`rows all`)."""
+        if value is None:  # left out of the document: the option was blank
+            return blank_text(key.replace("-", "_"), str(cfg.get("dataset", "generated")))
+        return format_value(value) or "none"  # an empty `set` table: no overrides
+
     parts = []
     for key in sorted(set(before) | set(after)):
         a, b = before.get(key), after.get(key)
         if a != b:
-            show = (lambda v: "-" if v is None else  # noqa: E731
-                    ",".join(map(str, v)) if isinstance(v, list) else str(v))
-            parts.append(f"{key} {show(a)}→{show(b)}")
+            parts.append(f"{key} {show(key, a, before)}→{show(key, b, after)}")
     return ", ".join(parts) or "same settings"

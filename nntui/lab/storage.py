@@ -70,21 +70,35 @@ def problem(exc: OSError | ValueError) -> str:
 
 
 def write_output(path: str, text: str) -> None:
-    """Write a user-named output: `-` is standard output, anything else `atomic_write`."""
+    """Write a user-named output: `-` is standard output, anything else `atomic_write`.
+
+    The folder must exist: a mistyped `-o /nonexistent/dir/r.md` is an error (see
+    `missing_folder`), never a surprise folder. Only nntui's own folders (the results
+    directory, its exports) are created by `atomic_write`.
+    """
     if path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    atomic_write(path, text)
+    atomic_write(path, text, make_folder=False)
 
 
-def atomic_write(path: str, text: str, tmp_dir: str | None = None) -> None:
+def missing_folder(path: str) -> FileNotFoundError:
+    """The error of an output whose folder does not exist; its message names the folder
+    (`problem()` gives: the folder /nonexistent/dir does not exist)."""
+    folder = os.path.dirname(path.rstrip(os.sep) or path) or os.curdir
+    return FileNotFoundError(errno.ENOENT, f"the folder {folder} does not exist", path)
+
+
+def atomic_write(path: str, text: str, tmp_dir: str | None = None,
+                 make_folder: bool = True) -> None:
     """Write `text` to `path` via a temporary file, fsync, then rename over `path`.
 
     Symlinks are resolved first (the link stays, its target gets the text); a device or a
     FIFO is written directly (a rename would replace it). An existing file's mode is kept.
     `tmp_dir` (same filesystem) keeps unfinished files out of the target directory, so a
     process killed mid-write leaves nothing half-written where results are read.
+    `make_folder`: create a missing folder (nntui's own), else FileNotFoundError.
     """
     try:
         st = os.stat(path)  # follows links, /dev/stdout -> /proc/self/fd/1 -> pipe included
@@ -97,9 +111,12 @@ def atomic_write(path: str, text: str, tmp_dir: str | None = None) -> None:
             _write_directly(path, text, st)
             return
         mode = stat.S_IMODE(st.st_mode)
-    path = os.path.realpath(path)  # a link's target is replaced, the link stays
+    given, path = path, os.path.realpath(path)  # a link's target is replaced, the link stays
     directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
+    if make_folder:
+        os.makedirs(directory, exist_ok=True)
+    elif not os.path.exists(directory):  # a file there: the OS says 'Not a directory'
+        raise missing_folder(given)
     with signals_held():
         try:  # the temporary folder goes too when the temporary cannot be written
             tmp = _write_temp(tmp_dir or directory, text)

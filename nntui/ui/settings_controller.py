@@ -153,7 +153,7 @@ class SettingsController:
         self.adopt(message.change, message.field, message.table)
 
     def adopt(self, change: Change, field: SettingField | None, table: Table | None) -> None:
-        old = self.session.trainer
+        lost = restart_note(self.session)  # before the change: what happens to this run
         try:
             self.session.apply(change, table)
         except UserError as exc:
@@ -163,7 +163,6 @@ class SettingsController:
         self.app.run_worker(self.app.view.sync_settings())
         self.app.refresh_all()
         self.app.show_history_warnings()
-        lost = f" ({old.epochs_done} epochs discarded)" if old.epochs_done else ""
         what = "Data" if change.kind == DATA else "Network or initial weights"
         note = f" Note: {change.note}." if change.note else ""
         self.app.notify(f"{what} changed: the run starts again from epoch 0{lost}.{note}")
@@ -173,3 +172,22 @@ class SettingsController:
             field.show_error(message)
         self.app.notify(message, severity="error",
                         title="Not applied; the current run is kept")
+
+
+def restart_note(session: Session) -> str:
+    """What a change that starts the run again does to the current run, for its toast.
+
+    A run with a whole epoch (or a divergence) is recorded before the new one starts
+    (Session.apply), so it is saved, not discarded; only single steps short of a first
+    epoch really are dropped, and only then does the note warn.
+    """
+    t = session.trainer
+    if t.updates == 0:
+        return ""
+    kept = "saved" if session.history.store.persist else "kept in this session's runs"
+    if session.complete:
+        return f" (the {'diverged' if t.diverged else 'finished'} run is {kept})"
+    if t.epochs_done:
+        return f" (the run so far is {kept}, stopped at epoch {t.epochs_done})"
+    return (f" ({t.updates} update{'s' if t.updates > 1 else ''} discarded: "
+            "no whole epoch yet)")

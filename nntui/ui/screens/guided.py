@@ -30,9 +30,9 @@ from nntui.lab.guided import (
     MAX_ANSWER,
     GuidedLab,
     LabRun,
-    command_line,
     observations,
     page_config,
+    page_words,
     settings_text,
     state_path,
 )
@@ -130,6 +130,7 @@ class GuidedScreen(Screen[None]):
             store = self.nnapp.store
             directory = store.directory if store is not None and store.persist else None
             self.lab = LABS[self.app] = GuidedLab.load(state_path(directory))
+        self.state.base = self.base.to_dict()  # saved with the next change (the report's)
         self.nnapp.training_shown.subscribe(self, self.follow)
         plot = self.query_one("#guided-overlay", LossPlot)
         plot.empty_text = "r runs this page"
@@ -149,16 +150,17 @@ class GuidedScreen(Screen[None]):
         n = lab.index + 1
         self.query_one("#guided-title", Static).update(Text(
             f"Guided lab · page {n} of {len(PAGES)} · {page.title}"))
-        self.query_one("#guided-what", Static).update(Text(page.text))
+        words = page_words(page, self.base)
+        self.query_one("#guided-what", Static).update(Text(words.text))
         settings = Text("Settings: ", style="bold")
         settings.append(settings_text(page), style="not bold")
-        settings.append(f"\n{command_line(page)}", style="dim not bold")
+        settings.append(f"\n{words.command}", style="dim not bold")
         self.query_one("#guided-settings", Static).update(settings)
         look = Text("Look at: ", style="bold")
-        look.append(page.look_at, style="not bold")
+        look.append(words.look_at, style="not bold")
         self.query_one("#guided-look", Static).update(look)
         question = Text(f"Q{n}. ", style="bold")
-        question.append(page.question)
+        question.append(words.question)
         self.query_one("#guided-question", Static).update(question)
         box = self.query_one("#guided-answer", Input)
         answer = lab.answers.get(page.id, "")

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Collapsible, Input, Static
 
-from nntui.lab.config import OPTIONS, ExperimentConfig
+from nntui.lab.config import OPTIONS, ExperimentConfig, blank_text
 from nntui.lab.options import Option
 from nntui.ui.widgets.fields import SettingField, field_id
 
@@ -34,7 +34,13 @@ def tooltip(opt: Option) -> str:
 
 def field_for(opt: Option, cfg: ExperimentConfig) -> SettingField:
     return SettingField(opt.key, opt.label, opt.format(getattr(cfg, opt.key)), opt.choices,
-                        tooltip(opt), opt.placeholder)
+                        tooltip(opt), placeholder(opt, cfg.dataset))
+
+
+def placeholder(opt: Option, dataset: str) -> str:
+    """The hint of a blank field: blank rows mean all of a table's rows but 100 generated
+    ones, so that hint follows the source (lab.config.blank_text)."""
+    return blank_text(opt.key, dataset) if opt.key == "rows" else opt.placeholder
 
 
 class ParamFields(Vertical):
@@ -100,6 +106,7 @@ class Sidebar(VerticalScroll):
         for name, keys in OPTIMIZER_ONLY.items():
             for key in keys:
                 self.field(key).display = optimizer == name
+        self.field("rows").query_one(Input).placeholder = placeholder(OPTIONS["rows"], source)
 
     def on_setting_field_committed(self, message: SettingField.Committed) -> None:
         """A new source shows its own fields at once (the app applies the change)."""
