@@ -170,8 +170,8 @@ def test_a_large_table_gets_a_coarser_grid_whose_centre_is_still_exact(
     assert (cols, rows) == (29, 7) and cols * rows * 10_000 * 16 <= 2**25
     t = trainer()
     t.epochs(5, 10.0)
-    assert core.cell_cost(t.arch, (0, 1)) == 2 + 2 * 3 + 3  # 2-3-1: every layer varies
-    monkeypatch.setattr(core, "WORK_BUDGET", 9 * 5 * 40 * 11)  # 45 cells of 40 rows
+    assert core.cell_cost(t.arch, (0, 1)) == 10 + 20 + 2 * 3 + 20 + 3  # 2-3-1: both layers
+    monkeypatch.setattr(core, "WORK_BUDGET", 9 * 5 * 40 * 59)  # 45 cells of 40 rows
     ls = core.of_trainer(t, (0, 1), None, 41, 13)
     assert ls.coarse and ls.loss.shape == (3, 15)  # 45 cells, about in proportion
     assert ls.center_loss == t.train_loss[-1]
@@ -182,10 +182,10 @@ def test_a_grid_of_upper_layers_costs_only_those_layers() -> None:
     network costs its output layer only, so a large table keeps a fine grid there."""
     arch = Architecture(2, 3, "relu", (2,))
     out = core.default_pair(arch)
-    assert core.cell_cost(arch, out) == 2 + 2
-    assert core.cell_cost(arch, (0, out[0])) == 2 + 6 + 6 + 2
-    assert core.grid_shape(41, 11, 16_000, core.cell_cost(arch, out)) == (41, 11)
-    assert core.grid_shape(41, 11, 16_000, core.cell_cost(arch, (0, 1))) < (41, 11)
+    assert core.cell_cost(arch, out) == 10 + 20 + 2
+    assert core.cell_cost(arch, (0, out[0])) == 10 + (20 + 6) + (20 + 6) + (20 + 2)
+    assert core.grid_shape(41, 11, 8_000, core.cell_cost(arch, out)) == (41, 11)
+    assert core.grid_shape(41, 11, 8_000, core.cell_cost(arch, (0, 1))) < (41, 11)
 
 
 def test_while_training_a_preview_sums_fewer_rows_and_says_so(

@@ -70,7 +70,7 @@ async def test_landscape_tab_follows_training_and_its_keys() -> None:
         await settle(pilot)
         assert view.result.span == span * 2
         text = draw(view.result, auto=False).plain
-        assert "X now" in text and "train loss: w6 → b1" in text
+        assert "X loss at the current weights" in text and "train loss: w6 → b1" in text
 
 
 async def test_hidden_views_do_no_work_while_training(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,7 +107,7 @@ def test_a_coarse_grid_is_stretched_onto_the_characters_with_the_current_point_c
                    np.array([[-1.0, -1.0], [0.0, 0.0]]), 1.0, coarse=True)
     lines = draw(ls, auto=True, cols=21, rows=9).plain.splitlines()
     grid = [line[9:] for line in lines[1:10]]
-    assert "coarse grid" in lines[0] and all(len(row) == 21 for row in grid)
+    assert "coarse grid" in lines[-1] and all(len(row) == 21 for row in grid)
     assert grid[4][10] == "X" and grid[8][0] == "S"  # bottom-left: the path's start
     assert grid[0][-1] == "@" and grid[8][1] == " "  # highest loss top right, lowest
 

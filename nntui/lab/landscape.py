@@ -23,14 +23,14 @@ from nntui.lab.fit import evenly
 
 #: Floats per intermediate array of one block (rows x units x cells): ~16 MB.
 BLOCK_VALUES = 2**21
-#: Cells x rows x (products + 2) of one exact landscape, at most (`cell_cost`): about half
-#: a second of numpy. A large table gets a coarser grid (every cell still exact).
-WORK_BUDGET = 2**25
+#: Cells x rows x `cell_cost` of one exact landscape, at most: about a third of a second
+#: of numpy. A large table gets a coarser grid (every cell still exact).
+WORK_BUDGET = 2**27
 #: While a run trains: a preview of at most this many (evenly spaced) training rows and
 #: this budget (tens of milliseconds), so that the landscape never slows training down;
 #: the exact grid follows when training stops.
 PREVIEW_ROWS = 2000
-PREVIEW_BUDGET = 2**21
+PREVIEW_BUDGET = 2**24
 #: Points of the path kept (evenly spaced, the current one always).
 PATH_LIMIT = 4000
 #: The shading ramp, lowest loss first.
@@ -48,11 +48,11 @@ def layer_of(arch: Architecture, index: int) -> int:
 
 
 def cell_cost(arch: Architecture, pair: tuple[int, int]) -> int:
-    """The work per row of one cell, about: the products of its forward from the lowest
-    layer of `pair` on (the layers below are the same in every cell and computed once),
-    and 2 for its squared error."""
+    """The work per row of one cell, in about 2 ns units (measured): each layer from the
+    lowest of `pair` on costs 20 (numpy's passes over small arrays) plus its products; the
+    squared error 10. The layers below are the same in every cell and computed once."""
     s, first = arch.sizes, min(layer_of(arch, pair[0]), layer_of(arch, pair[1]))
-    return 2 + sum(s[layer] * s[layer + 1] for layer in range(first, arch.depth + 1))
+    return 10 + sum(20 + s[layer] * s[layer + 1] for layer in range(first, arch.depth + 1))
 
 
 def batch_forward(arch: Architecture, thetas: np.ndarray, x: np.ndarray,
