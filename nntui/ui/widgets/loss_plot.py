@@ -163,7 +163,7 @@ def draw(plt: Any, series: dict[str, list[float]], *, log_scale: bool, ascii_onl
     limit = max(10, 2 * width)
     longest = 0
     low, high = math.inf, -math.inf
-    for n, (label, values) in enumerate(series.items()):
+    for n, values in enumerate(series.values()):
         xs, ys = thin(values, limit)
         kept = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y) and (y > 0
                                                                          or not log_scale)]
