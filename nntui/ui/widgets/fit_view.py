@@ -91,9 +91,7 @@ class FitView(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        if self.scatter is None and self.curve is None or (
-                self.panel == SCATTER and self.scatter is None) or (
-                self.panel == CURVE and self.curve is None):
+        if (self.scatter if self.panel == SCATTER else self.curve) is None:
             return Text("the fit is drawn once the data is loaded", style="dim")
         ascii_only = ascii_drawing(self.app) if self.is_attached else False
         keys = []
