@@ -101,3 +101,44 @@ def test_the_target_function_of_generated_data_is_its_noise_free_mean() -> None:
     table = replace(noisy.config, dataset="diabetes")  # a table has no known function
     noisy.config = table
     assert fit.target_function(noisy, x) is None and fit.along_input(noisy, 0).target is None
+
+
+@pytest.mark.parametrize("hidden", [(3, 2), (2, 3, 2)])
+def test_a_deeper_network_splits_into_its_last_hidden_layers_units(
+        hidden: tuple[int, ...]) -> None:
+    """Issue 12 trial A1: `--hidden 3,2` then the curve crashed in `unpack`. Each part is
+    the output weight times that last-layer unit's h, named by layer, plus the bias."""
+    exp = trained(epochs=5, hidden=hidden)
+    arch, theta = exp.arch, exp.trainer.theta
+    last, depth = len(hidden), len(hidden) + 1
+    c = fit.along_input(exp, 0, scaled=True, points=21)
+    assert list(c.parts) == [f"W{depth}[1,{j}]·h{last}[{j}]" for j in range(1, hidden[-1] + 1)
+                             ] + [f"b{depth}[1]"]
+    column = exp.dataset.table.x[:, 0]
+    x = exp.dataset.x_scaler.transform(np.column_stack(
+        [np.linspace(column.min(), column.max(), 21),
+         np.full(21, fit.medians(exp.dataset)[1])]))
+    _, hs, y_hat = arch.layer_values(theta, x)
+    assert c.y_hat.tobytes() == y_hat.tobytes() == arch.predict(theta, x).tobytes()
+    v = theta[[arch.output_weight(j) for j in range(hidden[-1])]]
+    for j, name in enumerate(list(c.parts)[:-1]):
+        assert c.parts[name].tobytes() == (hs[-1][:, j] * v[j]).tobytes()
+    assert np.all(c.parts[f"b{depth}[1]"] == theta[arch.output_bias])
+    total = c.parts[list(c.parts)[0]]
+    for name in list(c.parts)[1:]:
+        total = total + c.parts[name]
+    assert total.tobytes() == c.y_hat.tobytes()  # the forward pass's own sum, in its order
+    original = fit.along_input(exp, 1)
+    assert np.allclose(sum(original.parts.values()), original.y_hat, rtol=1e-12, atol=1e-9)
+
+
+def test_the_held_inputs_are_in_the_units_of_the_axis() -> None:
+    """Trial B9: scaled mode showed the held median in original units beside a scaled
+    axis. Scaled: the median as the network sees it (scaled); original: as in the table."""
+    exp = trained(epochs=1, **{"n1_range": (0, 20), "n2_range": (10, 50)})
+    median = fit.medians(exp.dataset)
+    original = fit.along_input(exp, 0)
+    scaled = fit.along_input(exp, 0, scaled=True)
+    assert original.held == {"n2": float(median[1])}
+    assert scaled.held == {"n2": float(exp.dataset.x_scaler.transform(median[None, :])[0, 1])}
+    assert 0.0 <= scaled.held["n2"] <= 1.0 < original.held["n2"]

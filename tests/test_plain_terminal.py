@@ -20,7 +20,7 @@ from textual_plotext.plot import Plot
 from app_helpers import make_app, running, settle
 from nntui.ui.ascii import AsciiFilter, ascii_char, plain_terminal, set_ascii_drawing, to_ascii
 from nntui.ui.screenshots import press, scene_app
-from nntui.ui.widgets.loss_plot import draw, tick_label, y_ticks
+from nntui.ui.widgets.loss_plot import draw, legend, series_keys, tick_label, y_ticks
 
 NO_TERMINAL = ("nntui: error: the app needs a terminal; use nntui run ... for headless "
                "output\n")
@@ -142,18 +142,31 @@ def test_train_and_test_differ_by_marker_without_colour(ascii_only: bool, log: b
     train = curve_chars(plotted({"train": LOSS, "test": []}, ascii_only, log))
     test = curve_chars(plotted({"train": [], "test": TEST}, ascii_only, log))
     assert train and test and not train & test, (train, test)
-    both = plotted({"train": LOSS, "test": TEST}, ascii_only, log)
-    legend = "\n".join(both[:4])
-    train_mark = re.search(r"(\S+) train", legend)
-    test_mark = re.search(r"(\S+) test", legend)
+    keys = legend(series_keys({"train": LOSS, "test": TEST}, ascii_only), 60).plain
+    train_mark = re.search(r"(\S+) train", keys)
+    test_mark = re.search(r"(\S+) test", keys)
     assert train_mark and test_mark and not set(train_mark[1]) & set(test_mark[1])
+    if ascii_only:  # the legend shows the very characters the curves are drawn with
+        assert set(train_mark[1]) == train and set(test_mark[1]) == test
 
 
 def test_every_run_of_the_overlay_has_its_own_marker() -> None:
     runs = {f"#{n}": [v * (1 + n / 3) for v in LOSS] for n in range(1, 6)}
-    legend = plotted(runs)[1:6]
-    marks = [re.search(r"(\S+) #\d", line) for line in legend]
-    assert all(marks) and len({m[1] for m in marks if m}) == 5
+    marks = re.findall(r"(\S+) #\d", legend(series_keys(runs, False), 200).plain)
+    assert len(marks) == 5 and len(set(marks)) == 5
+    assert len({colour for _, _, colour in series_keys(runs, False)}) == 5
+
+
+def test_the_legend_is_below_the_plot_not_over_the_first_points() -> None:
+    """Issue 12 trial C2: plotext's legend, top left, hid a diverged run's first epochs.
+    The plot has no legend of its own; the first (highest) point is drawn there."""
+    diverged = [1e3 * 0.5 ** i for i in range(30)]
+    lines = plotted({"train": diverged, "test": [2 * v for v in diverged]}, True)
+    assert not any("train" in line or "test" in line for line in lines)
+    top = re.split(r"[│┤]", lines[1])[1]  # the first row inside the frame
+    assert top[:2].strip(), top  # a mark in the top-left corner
+    keys = legend(series_keys({"train": [1.0], "test": [1.0], "#3": [1.0]}, True), 12)
+    assert keys.plain.splitlines() == ["** train", "oo test", "++ #3"]  # wrapped
 
 
 # -- 4. ASCII drawing ---------------------------------------------------------------------------

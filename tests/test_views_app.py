@@ -70,7 +70,7 @@ async def test_landscape_tab_follows_training_and_its_keys() -> None:
         await settle(pilot)
         assert view.result.span == span * 2
         text = draw(view.result, auto=False).plain
-        assert "X now" in text and "train loss: w6 → b1" in text
+        assert "X loss at the current weights" in text and "train loss: w6 → b1" in text
 
 
 async def test_hidden_views_do_no_work_while_training(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,7 +107,7 @@ def test_a_coarse_grid_is_stretched_onto_the_characters_with_the_current_point_c
                    np.array([[-1.0, -1.0], [0.0, 0.0]]), 1.0, coarse=True)
     lines = draw(ls, auto=True, cols=21, rows=9).plain.splitlines()
     grid = [line[9:] for line in lines[1:10]]
-    assert "coarse grid" in lines[0] and all(len(row) == 21 for row in grid)
+    assert "coarse grid" in lines[-1] and all(len(row) == 21 for row in grid)
     assert grid[4][10] == "X" and grid[8][0] == "S"  # bottom-left: the path's start
     assert grid[0][-1] == "@" and grid[8][1] == " "  # highest loss top right, lowest
 
@@ -158,3 +158,60 @@ async def test_the_landscape_goes_back_to_the_output_weights_when_the_network_ch
         await pilot.press("escape", "6")  # leave the field, then the tab's keys work
         await settle(pilot)
         assert view.result.names == ("w7", "w8")  # 2-3-1: the output weights w7..w9
+
+
+async def test_the_fit_curve_of_a_deeper_network_is_drawn() -> None:
+    """Trial A1: `--hidden 3,2`, key 5 then p raised ValueError from `unpack`."""
+    app = make_app(hidden=(3, 2))
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("5", "p")
+        await settle(pilot)
+        view = app.query_one(FitView)
+        assert view.panel == CURVE and view.curve is not None
+        assert list(view.curve.parts) == ["W3[1,1]·h2[1]", "W3[1,2]·h2[2]", "b3[1]"]
+        shown = view.render().plain  # type: ignore[union-attr]
+        assert "W3[1,2]·h2[2]" in shown and "cannot be drawn" not in shown
+
+
+async def test_the_diabetes_scatter_has_a_title_and_its_legend_below_the_plot() -> None:
+    """Trial C3: the title was too long for 80x24 and plotext dropped it; C2: the legend
+    sat over the data. The title fits; the legend is the last line, under the axis."""
+    app = make_app(dataset="diabetes")
+    async with running(app, (80, 24)) as pilot:
+        await pilot.press("5")
+        await settle(pilot)
+        view = app.query_one(FitView)
+        lines = view.render().plain.splitlines()  # type: ignore[union-attr]
+        assert len(lines) == view.size.height
+        assert "progression (original)" in lines[0]
+        assert lines[-1].startswith("▞▞ ŷ = y") and "train" in lines[-1]
+        assert not any("train" in line for line in lines[:-1])
+
+
+async def test_while_training_the_landscape_is_a_preview_then_exact_once_paused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trial C4: a large table's grid took seconds while training. Training, the tab
+    shows a preview on fewer rows, labelled; paused, the exact grid (centre = loss)."""
+    from app_helpers import TrainingGate, wait_until
+    from nntui.lab import landscape as core
+    from nntui.ui.widgets import landscape_view
+
+    monkeypatch.setattr(core, "PREVIEW_ROWS", 50)
+    monkeypatch.setattr(landscape_view, "LIVE_WAIT", 0.0)  # no report dropped for time
+    app = make_app(rows=300, epochs=10)
+    gate = TrainingGate(app.session, epochs=1)
+    async with running(app, (80, 24), message_hook=gate.hook) as pilot:
+        await pilot.press("6")
+        await settle(pilot)
+        view = app.query_one(LandscapeView)
+        assert view.result is not None and not view.result.preview
+        await pilot.press("space")
+        await wait_until(pilot, lambda: gate.held and not view._busy  # noqa: SLF001
+                         and view.result is not None and view.result.preview, "a preview")
+        assert (view.result.rows_used, view.result.rows_total) == (50, 240)
+        assert "preview: 50 of 240 rows" in draw(view.result, auto=True, cols=61).plain
+        await pilot.press("space")  # pause
+        await settle(pilot)
+        t = app.session.trainer
+        assert not app.session.running and not view.result.preview
+        assert t.pos == 0 and view.result.center_loss == t.train_loss[-1]

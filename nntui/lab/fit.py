@@ -4,11 +4,13 @@ Two pictures of the same network (issue 12, item 3):
 
 - `scatter`: predicted against actual target for the training and test rows;
 - `along_input`: y_hat along one input with the others held at their training median,
-  split into what each hidden unit adds (w5·h1, w6·h2, ...) plus the output bias, so a
-  dead unit is a flat line; with the target function where it is known (generated data).
+  split into what each unit of the last hidden layer adds (w5·h1, w6·h2, ...; in a
+  deeper network `W3[1,2]·h2[2]`) plus the output bias, so a dead unit is a flat line;
+  with the target function where it is known (generated data).
 
-Every number comes from the engine's vectorised forward (`Architecture.forward`) and the
-run's scalers, in original units by default or in the scaled units the network trains in.
+Every number comes from the engine's vectorised forward (`Architecture.layer_values`) and
+the run's scalers, in original units by default or in the scaled units the network trains
+in.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from weakref import ref
 
 import numpy as np
 
+from nntui.engine.naming import unit_name
+from nntui.engine.network import Architecture
 from nntui.lab.experiment import Dataset, Experiment
 
 ORIGINAL, SCALED = "original", "scaled"
@@ -73,14 +77,16 @@ class Curve:
     parts: dict[str, np.ndarray]  # "w5·h1" -> that unit's contribution; "b3" -> the bias
     target: np.ndarray | None  # the known target function (generated data), else None
     target_label: str
-    held: dict[str, float]  # the other inputs' medians (original units)
+    held: dict[str, float]  # the other inputs' training medians (in `units`, as the axis)
     units: str
 
 
-def unit_labels(exp: Experiment) -> list[str]:
-    """'w5·h1', 'w6·h2', ...: each hidden unit's output weight times its output."""
-    arch = exp.arch
-    return [f"{arch.names[arch.output_weight(j)]}·h{j + 1}" for j in range(arch.n_hidden)]
+def unit_labels(arch: Architecture) -> list[str]:
+    """'w5·h1', 'w6·h2', ... ('W3[1,2]·h2[2]' in a deeper network): each last-hidden-layer
+    unit's output weight times its output."""
+    last = arch.depth - 1
+    return [f"{arch.names[arch.output_weight(j)]}·{unit_name('h', last, j, arch.depth)}"
+            for j in range(arch.widths[last])]
 
 
 def target_function(exp: Experiment, x: np.ndarray) -> tuple[np.ndarray, str] | None:
@@ -125,15 +131,16 @@ def along_input(exp: Experiment, index: int, theta: np.ndarray | None = None,
     x_orig = np.tile(held, (points, 1))
     x_orig[:, index] = np.linspace(column.min(), column.max(), points)
     x_scaled = ds.x_scaler.transform(x_orig)
-    _, h, y_hat = arch.forward(theta, x_scaled)
-    _, _, v, c = arch.unpack(theta)
+    _, hs, y_hat = arch.layer_values(theta, x_scaled)
+    w_out, b_out = arch.layer_params(theta)[-1]
+    v, c = w_out[0], float(b_out[0])
     with np.errstate(all="ignore"):
-        contrib = h * v  # the products forward() sums, unit by unit
+        contrib = hs[-1] * v  # the products the forward pass sums, unit by unit
     bias_name = arch.names[arch.output_bias]
     known = target_function(exp, x_orig)
     target = known[0] if known is not None else None
     if scaled:
-        parts = {label: contrib[:, j] for j, label in enumerate(unit_labels(exp))}
+        parts = {label: contrib[:, j] for j, label in enumerate(unit_labels(arch))}
         parts[bias_name] = np.full(points, c)
         if target is not None:
             target = ds.y_scaler.transform(target)
@@ -141,10 +148,11 @@ def along_input(exp: Experiment, index: int, theta: np.ndarray | None = None,
     else:
         span, shift = ds.y_scaler.span, ds.y_scaler.shift
         with np.errstate(all="ignore"):
-            parts = {label: contrib[:, j] * span for j, label in enumerate(unit_labels(exp))}
+            parts = {label: contrib[:, j] * span for j, label in enumerate(unit_labels(arch))}
             parts[bias_name] = np.full(points, c * span + shift)
         xs, ys = x_orig[:, index], ds.y_scaler.inverse(y_hat)
     names = ds.table.features
+    held_here = x_scaled[0] if scaled else held
     return Curve(names[index], xs, ys, parts, target, known[1] if known else "",
-                 {n: float(m) for i, (n, m) in enumerate(zip(names, held)) if i != index},
+                 {n: float(m) for i, (n, m) in enumerate(zip(names, held_here)) if i != index},
                  SCALED if scaled else ORIGINAL)

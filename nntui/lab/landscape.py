@@ -23,44 +23,75 @@ from nntui.lab.fit import evenly
 
 #: Floats per intermediate array of one block (rows x units x cells): ~16 MB.
 BLOCK_VALUES = 2**21
-#: Cells x rows x hidden units of one landscape, at most: about a second of numpy. A large
-#: table gets a coarser grid (every cell still exact), not a sample of its rows.
-WORK_BUDGET = 2**25
+#: Cells x rows x `cell_cost` of one exact landscape, at most: about a third of a second
+#: of numpy. A large table gets a coarser grid (every cell still exact).
+WORK_BUDGET = 2**27
+#: While a run trains: a preview of at most this many (evenly spaced) training rows and
+#: this budget (tens of milliseconds), so that the landscape never slows training down;
+#: the exact grid follows when training stops.
+PREVIEW_ROWS = 2000
+PREVIEW_BUDGET = 2**24
 #: Points of the path kept (evenly spaced, the current one always).
 PATH_LIMIT = 4000
 #: The shading ramp, lowest loss first.
 RAMP = " .:-=+*#%@"
 
 
-def batch_forward(arch: Architecture, thetas: np.ndarray, x: np.ndarray) -> np.ndarray:
+def layer_of(arch: Architecture, index: int) -> int:
+    """The weight layer (0..depth) that parameter `index` belongs to."""
+    s = arch.sizes
+    for layer in range(arch.depth + 1):
+        w0, b0 = arch.weight(layer, 0, 0), arch.bias(layer, 0)
+        if w0 <= index < w0 + s[layer] * s[layer + 1] or b0 <= index < b0 + s[layer + 1]:
+            return layer
+    raise IndexError(f"no parameter {index} in a {arch.shape} network")
+
+
+def cell_cost(arch: Architecture, pair: tuple[int, int]) -> int:
+    """The work per row of one cell, in about 2 ns units (measured): each layer from the
+    lowest of `pair` on costs 20 (numpy's passes over small arrays) plus its products; the
+    squared error 10. The layers below are the same in every cell and computed once."""
+    s, first = arch.sizes, min(layer_of(arch, pair[0]), layer_of(arch, pair[1]))
+    return 10 + sum(20 + s[layer] * s[layer + 1] for layer in range(first, arch.depth + 1))
+
+
+def batch_forward(arch: Architecture, thetas: np.ndarray, x: np.ndarray,
+                  first: int = 0) -> np.ndarray:
     """y_hat (cells x rows) for every parameter vector (cells x params) and row of x.
 
     The same elementwise operations in the same order as `Architecture.forward`, with a
-    leading axis of cells: each cell's values equal `forward(theta, x)` bit for bit.
+    leading axis of cells: each cell's values equal `forward(theta, x)` bit for bit. With
+    `first` > 0, x is what weight layer `first` multiplies (the h of hidden layer `first`,
+    the same in every cell: the cells differ only in that layer or above).
     """
-    n, k = arch.n_inputs, arch.n_hidden
-    g = len(thetas)
-    w_in = thetas[:, : n * k].reshape(g, k, n)
-    v = thetas[:, n * k : n * k + k]
-    b = thetas[:, n * k + k : n * k + 2 * k]
-    c = thetas[:, -1]
+    s, g = arch.sizes, len(thetas)
+    a = x[None]  # (1 or cells, rows, fan-in): shared by every cell until a layer varies
     with np.errstate(all="ignore"):
-        z = x[None, :, :1] * w_in[:, None, :, 0]
-        for i in range(1, n):
-            z += x[None, :, i : i + 1] * w_in[:, None, :, i]
-        z += b[:, None, :]
-        h = arch.spec.array_value(z)
-        return np.cumsum(h * v[:, None, :], axis=2)[..., -1] + c[:, None]
+        for layer in range(first, arch.depth + 1):
+            w0, b0 = arch.weight(layer, 0, 0), arch.bias(layer, 0)
+            fan_in, units = s[layer], s[layer + 1]
+            w = thetas[:, w0 : w0 + fan_in * units].reshape(g, units, fan_in)
+            b = thetas[:, b0 : b0 + units]
+            if layer == arch.depth:  # the output: products summed left to right, then c
+                return np.cumsum(a * w[:, None, 0, :], axis=2)[..., -1] + b[:, 0, None]
+            z = a[..., :1] * w[:, None, :, 0]
+            for i in range(1, fan_in):
+                z += a[..., i : i + 1] * w[:, None, :, i]
+            z += b[:, None, :]
+            a = arch.spec.array_value(z)
+    raise AssertionError("unreachable: the output layer returns")
 
 
 def batch_mean_loss(arch: Architecture, thetas: np.ndarray, x: np.ndarray,
-                    y: np.ndarray) -> np.ndarray:
-    """The training loss of every parameter vector, as `Architecture.mean_loss` sums it."""
+                    y: np.ndarray, first: int = 0) -> np.ndarray:
+    """The training loss of every parameter vector, as `Architecture.mean_loss` sums it
+    (`first` and x as in `batch_forward`)."""
     out = np.empty(len(thetas))
-    block = max(1, BLOCK_VALUES // max(1, len(y) * arch.n_hidden))
+    widest = max(a * b for a, b in zip(arch.sizes, arch.sizes[1:]))
+    block = max(1, BLOCK_VALUES // max(1, len(y) * widest))
     with np.errstate(all="ignore"):
         for start in range(0, len(thetas), block):
-            err = batch_forward(arch, thetas[start : start + block], x) - y[None, :]
+            err = batch_forward(arch, thetas[start : start + block], x, first) - y[None, :]
             sq = err * err
             out[start : start + block] = np.cumsum(sq, axis=1)[:, -1] / len(y)
     return out
@@ -74,12 +105,19 @@ def offsets(count: int, span: float) -> np.ndarray:
 
 def grid_losses(arch: Architecture, theta: np.ndarray, x: np.ndarray, y: np.ndarray,
                 i: int, j: int, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Loss (len(ys) rows x len(xs) columns) with parameter i = xs[c], j = ys[r]."""
-    thetas = np.broadcast_to(np.asarray(theta, dtype=float),
-                             (len(ys), len(xs), len(theta))).copy()
+    """Loss (len(ys) rows x len(xs) columns) with parameter i = xs[c], j = ys[r].
+
+    The hidden layers below both parameters' layer are the same in every cell: they are
+    computed once, by the engine's own forward (the output weights' grid costs one
+    product per unit and row).
+    """
+    theta = np.asarray(theta, dtype=float)
+    first = min(layer_of(arch, i), layer_of(arch, j))
+    below = x if first == 0 else arch.layer_values(theta, x)[1][first - 1]
+    thetas = np.broadcast_to(theta, (len(ys), len(xs), len(theta))).copy()
     thetas[:, :, i] = xs[None, :]
     thetas[:, :, j] = ys[:, None]
-    return batch_mean_loss(arch, thetas.reshape(-1, len(theta)), x, y).reshape(
+    return batch_mean_loss(arch, thetas.reshape(-1, len(theta)), below, y, first).reshape(
         len(ys), len(xs))
 
 
@@ -94,6 +132,14 @@ class Landscape:
     path: np.ndarray  # (points, 2): the two parameters, oldest first, current last
     span: float
     coarse: bool = False  # fewer cells than asked for (`grid_shape`: a large table)
+    rows_used: int = 0  # training rows summed in each cell (0: all of them)
+    rows_total: int = 0
+    mid_epoch: bool = False  # the current weights are not an epoch's end (after steps)
+
+    @property
+    def preview(self) -> bool:
+        """A preview on fewer rows than the training set: not the training loss itself."""
+        return self.rows_used < self.rows_total
 
     @property
     def center(self) -> tuple[int, int]:
@@ -152,13 +198,13 @@ class Landscape:
         return (float(finite.min()), float(finite.max())) if finite.size else None
 
 
-def grid_shape(cols: int, rows: int, n_rows: int, n_hidden: int,
+def grid_shape(cols: int, rows: int, n_rows: int, cost: int,
                budget: int | None = None) -> tuple[int, int]:
     """`cols` x `rows` cells (made odd), or fewer, about in the same proportion, when
-    their forward passes over `n_rows` rows of `n_hidden` units exceed `budget` (default
-    WORK_BUDGET; never fewer than 5 x 3)."""
+    their losses over `n_rows` rows at `cost` per row (`cell_cost`) exceed `budget`
+    (default WORK_BUDGET; never fewer than 5 x 3)."""
     cols, rows = cols | 1, rows | 1
-    allowed = (WORK_BUDGET if budget is None else budget) // max(1, n_rows * n_hidden)
+    allowed = (WORK_BUDGET if budget is None else budget) // max(1, n_rows * cost)
     if cols * rows <= allowed:
         return cols, rows
     fewer_rows = max(3, int(rows * (allowed / (cols * rows)) ** 0.5))
@@ -169,8 +215,9 @@ def grid_shape(cols: int, rows: int, n_rows: int, n_hidden: int,
 
 
 def default_pair(arch: Architecture) -> tuple[int, int]:
-    """The first two output weights (w5, w6 for 2-2-1): a dead unit's axis is flat."""
-    if arch.n_hidden >= 2:
+    """The first two output weights (w5, w6 for 2-2-1; W3[1,1], W3[1,2] for 2-3-2-1): a
+    dead unit's axis is flat."""
+    if arch.widths[-1] >= 2:
         return arch.output_weight(0), arch.output_weight(1)
     return arch.output_weight(0), arch.output_bias
 
@@ -208,20 +255,31 @@ def landscape(arch: Architecture, theta: np.ndarray, points: np.ndarray, x: np.n
 
 
 def of_trainer(t: Trainer, pair: tuple[int, int], span: float | None, cols: int, rows: int,
-               lock: AbstractContextManager[object] | None = None) -> Landscape:
+               lock: AbstractContextManager[object] | None = None,
+               preview: bool = False) -> Landscape:
     """The landscape around the trainer's current parameters, on its training rows;
     `span` None: `nice_span` of the path; `cols` x `rows` cells at most (`grid_shape`).
+
+    `preview` (while a run trains): at most PREVIEW_ROWS evenly spaced training rows and
+    PREVIEW_BUDGET of work, labelled as such (`Landscape.preview`). Otherwise every row:
+    the centre is the reported training loss.
 
     While a thread trains, pass the session's lock: it is held only to copy the current
     parameters and the path (the path's arrays are never changed in place), not while the
     grid is computed.
     """
     with lock if lock is not None else nullcontext():
-        theta, path = t.theta.copy(), t.param_path()
+        theta, path, mid_epoch = t.theta.copy(), t.param_path(), t.pos > 0
     points = path_points(path, pair)
     if span is None:
         span = nice_span(points, (theta[pair[0]], theta[pair[1]]))
-    shape = grid_shape(cols, rows, len(t.y_train), t.arch.n_hidden)
-    ls = landscape(t.arch, theta, points, t.x_train, t.y_train, pair, span, *shape)
+    x, y = t.x_train, t.y_train
+    if preview and len(y) > PREVIEW_ROWS:
+        keep = evenly(len(y), PREVIEW_ROWS)
+        x, y = x[keep], y[keep]
+    shape = grid_shape(cols, rows, len(y), cell_cost(t.arch, pair),
+                       PREVIEW_BUDGET if preview else WORK_BUDGET)
+    ls = landscape(t.arch, theta, points, x, y, pair, span, *shape)
     ls.coarse = shape != (cols | 1, rows | 1)
+    ls.rows_used, ls.rows_total, ls.mid_epoch = len(y), len(t.y_train), mid_epoch
     return ls

@@ -15,12 +15,15 @@ from textual_plotext import PlotextPlot
 from nntui.lab import fit
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
+from nntui.ui.ascii import ascii_drawing
+from nntui.ui.widgets.loss_plot import GREY, Key, render_with_legend, series_style
 
 #: While a run trains, one live update in this many is drawn (~3 a second; plotext takes
 #: 15-35 ms to draw a panel, on the UI thread).
 LIVE_EVERY = 3
-#: At most this many unit curves are drawn (a wide network: the first ones, and a note).
-MAX_UNIT_CURVES = 8
+#: At most this many unit curves are drawn (a wide network: the first ones, and a note):
+#: with ŷ, the target and the bias, every curve has its own marker (loss_plot.MARKERS).
+MAX_UNIT_CURVES = 7
 SCATTER, CURVE = "scatter", "curve"
 
 
@@ -88,45 +91,86 @@ class FitView(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        if self.panel == SCATTER and self.scatter is not None:
-            self._draw_scatter(self.scatter)
-        elif self.panel == CURVE and self.curve is not None:
-            self._draw_curve(self.curve)
-        else:
+        if (self.scatter if self.panel == SCATTER else self.curve) is None:
             return Text("the fit is drawn once the data is loaded", style="dim")
+        ascii_only = ascii_drawing(self.app) if self.is_attached else False
+        keys = []
+        for key, xs, ys, line in self.series(ascii_only):
+            draw = plt.plot if line else plt.scatter
+            draw(xs, ys, marker=key[1], color=key[2])
+            keys.append(key)
+        self._titles()
         try:
-            return super().render()
+            return render_with_legend(self, keys)
         except Exception as exc:  # noqa: BLE001 - a plotting glitch must never crash the app
             return Text(f"(the fit cannot be drawn here: {exc})")
 
-    def _draw_scatter(self, s: fit.Scatter) -> None:
-        plt = self.plt
-        plt.title(f"predicted vs actual {s.target} ({s.units}) — p: curve")
-        plt.xlabel("actual")
-        values = [v for part in ("train", "test")
-                  for v in (*s.actual[part].tolist(), *s.predicted[part].tolist())]
-        finite = [v for v in values if v == v and abs(v) != float("inf")]
-        if finite:
-            lo, hi = min(finite), max(finite)
-            plt.plot([lo, hi], [lo, hi], label="ŷ = y", marker="dot", color="gray")
-        for part, marker, color in (("train", "•", "cyan"), ("test", "x", "orange")):
-            if len(s.actual[part]):
-                plt.scatter(s.actual[part].tolist(), s.predicted[part].tolist(),
-                            label=part, marker=marker, color=color)
+    def series(self, ascii_only: bool) -> list[tuple[Key, list[float], list[float], bool]]:
+        """What the current panel draws: (legend key, x, y, as a line), in drawing order
+        (the legend's order too). Each series has its own marker and colour
+        (`series_style`), so they stay apart without colour and in ASCII."""
+        if self.panel == SCATTER and self.scatter is not None:
+            return scatter_series(self.scatter, ascii_only)
+        if self.panel == CURVE and self.curve is not None:
+            return curve_series(self.curve, ascii_only)
+        return []
 
-    def _draw_curve(self, c: fit.Curve) -> None:
-        plt = self.plt
-        held = ", ".join(f"{name}={num(value, 4)}" for name, value in c.held.items())
-        more = len(c.parts) - 1 - MAX_UNIT_CURVES
-        plt.title(f"ŷ along {c.input_name} ({c.units})" + (f", {held}" if held else "")
-                  + (f"; {more} units not drawn" if more > 0 else ""))
-        plt.xlabel(f"{c.input_name} — x: next input")
-        xs = c.x.tolist()
-        if c.target is not None:
-            plt.plot(xs, c.target.tolist(), label=c.target_label, marker="dot",
-                     color="gray")
-        names = list(c.parts)
-        units, bias = names[:-1][:MAX_UNIT_CURVES], names[-1]
-        for name in [*units, bias]:
-            plt.plot(xs, c.parts[name].tolist(), label=name, marker="braille")
-        plt.plot(xs, c.y_hat.tolist(), label="ŷ", marker="hd", color="cyan+")
+    def _titles(self) -> None:
+        """Title and x label, shortened to what plotext shows (it drops a wider title)."""
+        width = max(1, self.size.width - 2)
+        if self.panel == SCATTER and self.scatter is not None:
+            s = self.scatter
+            self.plt.title(fitting(width, f"predicted vs actual {s.target} ({s.units})",
+                                   f"ŷ vs y: {s.target} ({s.units})", f"ŷ vs y ({s.units})"))
+            self.plt.xlabel(fitting(width, f"actual {s.target} — p: curve", "actual"))
+        elif self.curve is not None:
+            c = self.curve
+            held = ", ".join(f"{name}={num(value, 4)}" for name, value in c.held.items())
+            more = len(c.parts) - 1 - MAX_UNIT_CURVES
+            note = f"; {more} units not drawn" if more > 0 else ""
+            self.plt.title(fitting(width, f"ŷ along {c.input_name} ({c.units})"
+                                   + (f", {held}" if held else "") + note,
+                                   f"ŷ along {c.input_name} ({c.units})" + note,
+                                   f"ŷ along {c.input_name} ({c.units})"))
+            self.plt.xlabel(fitting(width, f"{c.input_name} — x: next input", c.input_name))
+
+
+def fitting(width: int, *choices: str) -> str:
+    """The first of `choices` at most `width` long, else the last one cut to it."""
+    for text in choices:
+        if len(text) <= width:
+            return text
+    return choices[-1][: max(0, width - 1)] + "…"
+
+
+def scatter_series(s: fit.Scatter, ascii_only: bool) -> list[tuple[Key, list[float],
+                                                                    list[float], bool]]:
+    """The diagonal ŷ = y (a grey line), then the training and the test rows."""
+    out: list[tuple[Key, list[float], list[float], bool]] = []
+    values = [v for part in ("train", "test")
+              for v in (*s.actual[part].tolist(), *s.predicted[part].tolist())]
+    finite = [v for v in values if v == v and abs(v) != float("inf")]
+    if finite:
+        lo, hi = min(finite), max(finite)
+        out.append((("ŷ = y", series_style(0, ascii_only)[0], GREY), [lo, hi], [lo, hi], True))
+    for part, index in (("train", 2), ("test", 4)):
+        if len(s.actual[part]):
+            out.append(((part, *series_style(index, ascii_only)), s.actual[part].tolist(),
+                        s.predicted[part].tolist(), False))
+    return out
+
+
+def curve_series(c: fit.Curve, ascii_only: bool) -> list[tuple[Key, list[float],
+                                                                 list[float], bool]]:
+    """The known target (a grey line), each unit's part, the bias, then ŷ on top."""
+    xs = c.x.tolist()
+    out: list[tuple[Key, list[float], list[float], bool]] = []
+    if c.target is not None:
+        out.append(((c.target_label, series_style(1, ascii_only)[0], GREY), xs,
+                    c.target.tolist(), True))
+    names = list(c.parts)
+    for index, name in enumerate([*names[:-1][:MAX_UNIT_CURVES], names[-1]], start=2):
+        out.append(((name, *series_style(index, ascii_only)), xs, c.parts[name].tolist(),
+                    True))
+    out.append((("ŷ", *series_style(0, ascii_only)), xs, c.y_hat.tolist(), True))
+    return out

@@ -2,15 +2,19 @@
 
 Each curve has its own marker as well as its own colour, so they stay apart on a
 monochrome terminal or with NO_COLOR; with ASCII drawing (ui/ascii.py) the markers are
-ASCII characters. The y axis has ticks at round values, labelled briefly (`1.6e3`,
-`0.02`), on linear and log scales alike.
+ASCII characters (`series_style`: every plot of the app takes its curves' looks from
+here). The legend is a line below the plot (`render_with_legend`), never drawn over the
+data. The y axis has ticks at round values, labelled briefly (`1.6e3`, `0.02`), on linear
+and log scales alike.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
+from plotext._dict import hd_symbols
 from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
@@ -21,6 +25,60 @@ from nntui.ui.ascii import ascii_drawing
 #: are drawn as lines of different texture, the rest as distinct symbols.
 MARKERS = ("hd", "braille", "x", "+", "o", "*", "#", "@", "%", "=")
 ASCII_MARKERS = ("*", "o", "+", "x", "#", "@", "%", "=", "&", "$")
+#: Colours by curve, in the same order (the plot library's own first ten).
+COLOURS = ((0, 130, 200), (60, 180, 75), (230, 25, 75), (255, 225, 25), (245, 130, 48),
+           (145, 30, 180), (70, 240, 240), (240, 50, 230), (180, 225, 40), (250, 190, 212))
+#: A reference line (the diagonal, a known target) in any plot.
+GREY = (128, 128, 128)
+RGB = tuple[int, int, int]
+#: A legend entry: label, marker, colour.
+Key = tuple[str, str, RGB]
+
+
+def series_style(index: int, ascii_only: bool) -> tuple[str, RGB]:
+    """The marker and colour of a plot's curve number `index` (distinct for ten curves)."""
+    markers = ASCII_MARKERS if ascii_only else MARKERS
+    return markers[index % len(markers)], COLOURS[index % len(COLOURS)]
+
+
+def legend(keys: Sequence[Key], width: int) -> Text:
+    """The keys as `▞▞ train  ⢕⢕ test`, each marker as the plot draws it, wrapped
+    between entries to lines of `width`."""
+    text = Text(no_wrap=True, overflow="crop")
+    used = 0
+    for label, marker, colour in keys:
+        entry = len(label) + 3
+        if used and used + 2 + entry > width:
+            text.append("\n")
+            used = 0
+        elif used:
+            text.append("  ")
+            used += 2
+        glyph = hd_symbols.get(marker, marker[:1])
+        text.append(glyph * 2, style=f"rgb({colour[0]},{colour[1]},{colour[2]})")
+        text.append(" " + label)
+        used += entry
+    return text
+
+
+def render_with_legend(widget: PlotextPlot, keys: Sequence[Key]) -> Text:
+    """The widget's plotext figure built a legend's height shorter, the legend below it.
+
+    PlotextPlot.render builds at the widget's full size; this does the same (plotext's
+    size set twice, as it does, and the app's theme) on the rows the legend leaves.
+    """
+    width, height = widget.size.width, widget.size.height
+    below = legend(keys, width) if keys else Text()
+    lines = len(below.plain.splitlines()) if keys else 0
+    plt = widget.plt
+    plt.plotsize(width, max(1, height - lines))
+    plt._set_size(width, max(1, height - lines))  # noqa: SLF001 - as PlotextPlot does
+    plt.theme(widget._get_plotext_theme_name(widget.app.theme))  # noqa: SLF001
+    text = Text.from_ansi(plt.build().rstrip("\n"), no_wrap=True)
+    if lines:
+        text.append("\n")
+        text.append_text(below)
+    return text
 
 
 def thin(values: list[float], limit: int) -> tuple[list[int], list[float]]:
@@ -92,20 +150,27 @@ def y_ticks(low: float, high: float, log: bool, count: int = 5) -> tuple[list[fl
     return ticks, labels
 
 
+def series_keys(series: dict[str, list[float]], ascii_only: bool) -> list[Key]:
+    """The legend of `draw`'s curves: each non-empty series' label, marker and colour."""
+    return [(label, *series_style(n, ascii_only)) for n, (label, values)
+            in enumerate(series.items()) if values]
+
+
 def draw(plt: Any, series: dict[str, list[float]], *, log_scale: bool, ascii_only: bool,
          width: int, height: int, max_epochs: int = 0) -> int:
-    """Plot `series` on a plotext figure; returns the last epoch drawn (0: nothing)."""
-    markers = ASCII_MARKERS if ascii_only else MARKERS
+    """Plot `series` on a plotext figure, without a legend (`series_keys` gives it);
+    returns the last epoch drawn (0: nothing)."""
     limit = max(10, 2 * width)
     longest = 0
     low, high = math.inf, -math.inf
-    for n, (label, values) in enumerate(series.items()):
+    for n, values in enumerate(series.values()):
         xs, ys = thin(values, limit)
         kept = [(x, y) for x, y in zip(xs, ys) if math.isfinite(y) and (y > 0
                                                                          or not log_scale)]
         xs, ys = [x for x, _ in kept], [y for _, y in kept]
         if xs:
-            plt.plot(xs, ys, label=label, marker=markers[n % len(markers)])
+            marker, colour = series_style(n, ascii_only)
+            plt.plot(xs, ys, marker=marker, color=colour)
             longest = max(longest, xs[-1])
             low, high = min(low, *ys), max(high, *ys)
     if not longest:
@@ -147,13 +212,15 @@ class LossPlot(PlotextPlot):
         plt.clear_figure()
         plt.title(self.title + (" — log scale" if self.log_scale else ""))
         plt.xlabel("epoch")
-        drawn = draw(plt, self.series, log_scale=self.log_scale,
-                     ascii_only=ascii_drawing(self.app), width=self.size.width,
-                     height=self.size.height, max_epochs=self.max_epochs)
+        ascii_only = ascii_drawing(self.app)
+        drawn = draw(plt, self.series, log_scale=self.log_scale, ascii_only=ascii_only,
+                     width=self.size.width, height=self.size.height,
+                     max_epochs=self.max_epochs)
         if not drawn:
             text = self.empty_text  # plotext drops a title wider than the plot
             plt.title(text if len(text) < self.size.width - 2 else "no curve yet")
         try:
-            return super().render()
+            return render_with_legend(self, series_keys(self.series, ascii_only)
+                                      if drawn else [])
         except Exception as exc:  # noqa: BLE001 - a plotting glitch must never crash the app
             return Text(f"(the loss curve cannot be drawn here: {exc})")
