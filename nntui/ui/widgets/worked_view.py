@@ -10,6 +10,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from nntui.ui.ascii import spell_renderable
+
 from nntui.lab.worked import UnitActivity, WorkedStep, factor, fmt
 from nntui.lab.worked_deep import unit_label
 from nntui.lab.worked_text import (
@@ -84,10 +86,30 @@ def dead_units(units: list[UnitActivity], activation: str) -> RenderableType:
     return text
 
 
+def fit_lines(lines: list[str], width: int) -> list[str]:
+    """Diagram lines no wider than `width`: a long one is broken before an edge (` ─w5
+    0.6─▶ y_hat` goes on a line of its own, indented), so no end of an edge is cut off."""
+    out: list[str] = []
+    for line in lines:
+        while len(line) > width and line.rfind(" ─", 0, width) > 4:
+            cut = line.rfind(" ─", 0, width)
+            out.append(line[:cut])
+            line = "    " + line[cut + 1:]
+        out.append(line)
+    return out
+
+
 class WorkedView(Static):
     """Shows `show(ws, shares)`; the parts are stacked for narrow terminals."""
 
+    _shown: tuple[WorkedStep, list[UnitActivity], str] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)  # the diagram is broken for the new width
+
     def show(self, ws: WorkedStep, units: list[UnitActivity], note: str = "") -> None:
+        self._shown = (ws, units, note)
         parts: list[RenderableType] = []
         if note:
             parts.append(Text(note, style="bold yellow"))
@@ -96,11 +118,12 @@ class WorkedView(Static):
             parts += [heading("Sample"), Text("\n".join(sample_lines(ws))),
                       Text(f"network {arch.shape}, {arch.activation} hidden units, linear "
                            f"output; {LAYER_KEYS}", style="dim")]
-            self.update(Group(*parts))
+            self.update(spell_renderable(self.app, Group(*parts)))
             return
         parts += [heading("Sample"), Text("\n".join(sample_lines(ws))),
-                  heading("Network"), Text("\n".join(diagram_lines(ws)), no_wrap=True,
-                                           overflow="ellipsis"),
+                  heading("Network"),
+                  Text("\n".join(fit_lines(diagram_lines(ws), self.content_size.width or 76)),
+                       no_wrap=True, overflow="ellipsis"),
                   heading("Forward pass"), Text("\n".join(forward_lines(ws))),
                   heading(f"Backward pass: dL/dy_hat = 2(y_hat - y) = "
                           f"{fmt(ws.trace.dl_dyhat)}"),
@@ -109,4 +132,4 @@ class WorkedView(Static):
                   heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
                   update_table(ws),
                   heading("Hidden units"), dead_units(units, ws.exp.arch.activation)]
-        self.update(Group(*parts))
+        self.update(spell_renderable(self.app, Group(*parts)))
