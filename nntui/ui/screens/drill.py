@@ -183,12 +183,12 @@ class DrillScreen(Screen[None]):
         given = Text(f"Step: epoch {r.epoch}, update {r.update}, sample {r.indices[0]} "
                      f"({units}) · given:\n", style="bold")
         width = self.query_one("#drill-given", Static).content_size.width or 76
-        items = [item for line in given_lines(ws, self.part, drill.current)
-                 for item in line.split("  ")]
-        given.append("\n".join(pack(items, width)) + "\n")
+        packed = [part for line in given_lines(ws, self.part, drill.current)
+                  for part in pack(line.split("  "), width)]
+        given.append("\n".join(packed) + "\n")
         given.append(DEFINITIONS[ws.exp.arch.activation] + "\n" + SHORT_RULE, style="dim")
         self.query_one("#drill-given", Static).update(spell_text(self.app, given))
-        self.query_one("#drill-results", Static).update(spell_text(self.app, 
+        self.query_one("#drill-results", Static).update(spell_text(self.app,
             Text("\n").join(result_text(res) for res in drill.results)
             or Text("Your answers appear here.", style="dim")))
         self.query_one("#drill-log", VerticalScroll).scroll_end(animate=False)
@@ -230,7 +230,10 @@ class DrillScreen(Screen[None]):
             self.start()
             return
         outcome = self.drill.answer(event.value)
-        event.input.value = ""  # not a number: the message quotes it; the field starts afresh
+        if outcome.kind == "invalid":  # kept to fix, but selected: typing replaces it
+            event.input.select_all()
+        else:
+            event.input.value = ""
         self.after(outcome)
 
     def action_skip(self) -> None:

@@ -15,6 +15,7 @@ from textual_plotext import PlotextPlot
 from nntui.lab import fit
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
+from nntui.ui.ascii import spell
 
 #: While a run trains, one live update in this many is drawn (~3 a second; plotext takes
 #: 15-35 ms to draw a panel, on the UI thread).
@@ -108,7 +109,7 @@ class FitView(PlotextPlot):
         finite = [v for v in values if v == v and abs(v) != float("inf")]
         if finite:
             lo, hi = min(finite), max(finite)
-            plt.plot([lo, hi], [lo, hi], label="ŷ = y", marker="dot", color="gray")
+            plt.plot([lo, hi], [lo, hi], label=spell(self.app, "ŷ = y"), marker="dot", color="gray")
         for part, marker, color in (("train", "•", "cyan"), ("test", "x", "orange")):
             if len(s.actual[part]):
                 plt.scatter(s.actual[part].tolist(), s.predicted[part].tolist(),
@@ -118,15 +119,16 @@ class FitView(PlotextPlot):
         plt = self.plt
         held = ", ".join(f"{name}={num(value, 4)}" for name, value in c.held.items())
         more = len(c.parts) - 1 - MAX_UNIT_CURVES
-        plt.title(f"ŷ along {c.input_name} ({c.units})" + (f", {held}" if held else "")
-                  + (f"; {more} units not drawn" if more > 0 else ""))
+        plt.title(spell(self.app, f"ŷ along {c.input_name} ({c.units})"
+                        + (f", {held}" if held else "")
+                        + (f"; {more} units not drawn" if more > 0 else "")))
         plt.xlabel(f"{c.input_name} — x: next input")
         xs = c.x.tolist()
         if c.target is not None:
-            plt.plot(xs, c.target.tolist(), label=c.target_label, marker="dot",
+            plt.plot(xs, c.target.tolist(), label=spell(self.app, c.target_label), marker="dot",
                      color="gray")
         names = list(c.parts)
         units, bias = names[:-1][:MAX_UNIT_CURVES], names[-1]
         for name in [*units, bias]:
             plt.plot(xs, c.parts[name].tolist(), label=name, marker="braille")
-        plt.plot(xs, c.y_hat.tolist(), label="ŷ", marker="hd", color="cyan+")
+        plt.plot(xs, c.y_hat.tolist(), label=spell(self.app, "ŷ"), marker="hd", color="cyan+")

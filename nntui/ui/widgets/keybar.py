@@ -43,16 +43,16 @@ class KeyBar(Static):
 
     _lines = 0  # lines of the text shown: the screen is laid out again only when they change
 
-    DEFAULT_CSS = """
-    KeyBar {
+    DEFAULT_CSS = f"""
+    KeyBar {{
         dock: bottom;
         height: auto;
-        max-height: %d;
+        max-height: {MAX_LINES};
         background: $footer-background;
         color: $footer-description-foreground;
         padding: 0 1;
-    }
-    """ % MAX_LINES
+    }}
+    """
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)

@@ -10,8 +10,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from nntui.ui.ascii import spell_renderable
-
 from nntui.lab.worked import UnitActivity, WorkedStep, factor, fmt
 from nntui.lab.worked_deep import unit_label
 from nntui.lab.worked_text import (
@@ -21,6 +19,7 @@ from nntui.lab.worked_text import (
     sample_lines,
     update_text,
 )
+from nntui.ui.ascii import spell_renderable
 
 #: How to move between the layer pages (the inspector's bindings).
 LAYER_KEYS = "one page per layer: , and . turn them (side by side when wide)"
