@@ -209,6 +209,10 @@ async def test_ascii_mode_spells_formulas_and_keys() -> None:
         await settle(pilot)
         fit = await screen_text(pilot)
         assert "y_hat = y" in fit and "y = y" not in fit.replace("y_hat = y", "")
+        await hit(pilot, "p")  # the fitted curve: its target is n1^2 + n2 (+ noise)
+        await settle(pilot)
+        curve = await screen_text(pilot)
+        assert "target n1^2+n2" in curve and "y_hat along n1" in curve and "n12" not in curve
         await hit(pilot, "i")
         inspector = await screen_text(pilot)
         assert "-> h1=" in inspector and "-> y_hat" in inspector
