@@ -28,7 +28,7 @@ from nntui.ui.widgets.keybar import CHARACTERS
 from nntui.ui.widgets.status import StatusLine
 
 __all__ = ["TrainingGate", "drain", "edit", "field", "hit", "make_app", "plain", "resize",
-           "running", "settle", "wait_until"]
+           "running", "screen_text", "settle", "wait_until"]
 
 
 def make_app(**cfg: object) -> NNApp:
@@ -174,3 +174,11 @@ def plain(widget: Static) -> str:
     console = Console(width=200, file=io.StringIO(), color_system=None)
     console.print(widget.content)
     return console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def screen_text(app: NNApp) -> str:
+    """What the terminal shows, as text: the compositor's lines, line filters applied."""
+    console = Console(record=True, width=app.size.width, file=io.StringIO(),
+                      color_system=None)
+    console.print(app.screen._compositor.render_update(full=True))  # noqa: SLF001
+    return console.export_text()

@@ -21,6 +21,7 @@ from nntui.lab.drill import (
     questions,
     select,
     subsets,
+    uses,
 )
 from nntui.lab.session import Session
 from nntui.lab.worked import WorkedStep, worked_step
@@ -88,8 +89,9 @@ def test_subsets_and_what_they_are_given() -> None:
     assert select(qs, "backward")[0].quantity == "dL/dy_hat"
     assert len(select(qs, "forward")) + len(select(qs, "backward")) == len(qs) == 25
     assert givens(ws, "all") == []
-    assert [n for n, _ in givens(ws, "backward")] == ["z1", "h1", "z2", "h2", "y_hat", "L"]
-    assert [n for n, _ in givens(ws, "unit 1")] == ["z2", "h2", "y_hat", "L", "dL/dy_hat"]
+    assert givens(ws, "forward") == []  # dL/dy_hat would give y_hat and L away
+    assert [n for n, _ in givens(ws, "backward")] == ["z1", "h1", "z2", "h2", "y_hat"]
+    assert [n for n, _ in givens(ws, "unit 1")] == ["h2"]  # y_hat would give h1 away
     for bad in ("unit 3", "unit", "sideways"):
         with pytest.raises(UserError, match="choose all, forward, backward or unit1..unit2"):
             select(qs, bad)
@@ -214,3 +216,47 @@ def test_exercise_numbers_are_rounded_workable_and_seeded() -> None:
     assert [q.answer for q in questions(again)] == [q.answer for q in questions(sheets[7])]
     wide = exercise(3, "tanh", hidden=3, inputs=4, lr=0.5)
     assert [q.quantity for q in questions(wide)] == expected_quantities(4, 3)
+
+
+#: What each value of a 2-2-1 step is computed from (written out by hand, apart from the
+#: formulas the drill reads): a value computed from a part's question gives it away.
+FROM = {"z1": [], "z2": [], "h1": ["z1"], "h2": ["z2"], "y_hat": ["h1", "h2"],
+        "L": ["y_hat"], "dL/dy_hat": ["y_hat"]}
+
+
+def downstream(name: str) -> set[str]:
+    """Every value `name` is computed from, at any depth."""
+    return {d for direct in FROM[name] for d in (direct, *downstream(direct))}
+
+
+@pytest.mark.parametrize("part", ["all", "forward", "backward", "unit 1", "unit 2"])
+def test_no_given_gives_a_question_of_its_part_away(part: str) -> None:
+    ws = step_of()
+    asked = {q.quantity for q in select(questions(ws), part)}
+    given = dict(givens(ws, part))
+    for name in given:
+        assert name not in asked and not downstream(name) & asked, (part, name)
+    # what is given is enough: each question's formula uses only the sample, parameters,
+    # lr, givens, the part's own questions, or values worked out from those on the way
+    known = {*given, *asked, *FROM}
+    for q in select(questions(ws), part):
+        for name in uses(q):
+            assert name in known or name in ("x1", "x2", "y", "lr", "relu", "relu'") \
+                or name in ws.names or name.startswith("dL/d"), (q.quantity, name)
+    if part == "forward":  # y_hat = y + dL/dy_hat / 2 and L = (dL/dy_hat / 2)^2
+        assert given == {}
+
+
+def test_no_given_of_a_deep_part_is_computed_from_its_questions() -> None:
+    ws = exercise(2, "tanh", (3, 2))
+    qs = {q.quantity: q for q in questions(ws)}
+
+    def inputs(name: str) -> set[str]:  # the values a question's LayerStep says it uses
+        direct = {n for n in qs[name].needs if n in qs}
+        return direct.union(*(inputs(n) for n in direct))
+
+    for part in subsets(3, 2):
+        asked = {q.quantity for q in select(list(qs.values()), part)}
+        for name, _ in givens(ws, part):
+            assert not inputs(name) & asked and name not in asked, (part, name)
+    assert [n for n, _ in givens(ws, "layer 3")] == ["h2[1]", "h2[2]"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from test_worked import HAND_LINES, TINY
+from textual.widgets import Input
 
 from app_helpers import make_app, plain, running, settle
 from nntui.lab.worked import fmt, worked_step
@@ -67,7 +68,11 @@ async def test_goto_worst_and_bad_index_only_look() -> None:
         assert "update 1 · sample 0/79 · looking at 17" in bar
         await pilot.press("g", "9", "9", "enter")
         assert "sample 99 is out of range 0..79" in shown(app) and app.screen.index == 17
-        await pilot.press("escape", "w")
+        goto = app.screen.query_one("#goto", Input)
+        assert goto.value == "" and not goto.has_focus  # refused: the keys work again
+        await pilot.press("g", "a", "enter")  # g opens the field again: no "ga" in it
+        assert "sample: 'a' is not a whole number" in shown(app)
+        await pilot.press("w")
         losses = t.arch.losses(t.theta, t.x_train, t.y_train)
         assert app.screen.index == int(losses.argmax()) and t.next_indices() == [0]
         assert "Worst-predicted sample" in shown(app)

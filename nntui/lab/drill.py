@@ -242,13 +242,42 @@ def select(qs: list[Question], subset: str) -> list[Question]:
                     f"unit1..unit{len(units)}")
 
 
+_NAME = re.compile(r"dL/d\w+(?:\[[\d,]+\])?|δ\w*(?:\[[\d,]+\])?|[A-Za-z_]\w*(?:\[[\d,]+\])?")
+
+
+def uses(q: Question) -> set[str]:
+    """The names a question's formula is computed from (`Question.needs` when known)."""
+    return set(q.needs) if q.needs else set(_NAME.findall(q.formula))
+
+
 def givens(ws: WorkedStep, subset: str) -> list[tuple[str, float]]:
-    """The numbers of the step, before its questions, that a subset does not ask but its
-    questions need (the backward part needs the forward values, a unit needs y_hat)."""
-    asked = {q.quantity for q in select(questions(ws), subset)}
-    before = [q for q in questions(ws)
-              if not q.quantity.startswith(("dL/dw", "dL/dW", "dL/db", "new"))]
-    return [(q.quantity, q.answer) for q in before if q.quantity not in asked]
+    """The values of the step a subset needs but does not ask, and none that gives its
+    answers away: a value computed from one of the subset's questions (dL/dy_hat for the
+    forward part: y_hat and L follow from it; y_hat for a unit: its h follows) is never
+    given; the student works it out on the way, from what is given."""
+    qs = questions(ws)
+    asked = {q.quantity for q in select(qs, subset)}
+    by_name = {q.quantity: q for q in qs}
+
+    def reveals(name: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether the value `name` is computed (at any depth) from an asked question."""
+        q = by_name.get(name)
+        return q is not None and name not in seen and any(
+            dep in asked or reveals(dep, seen | {name}) for dep in uses(q))
+
+    given: set[str] = set()
+    todo = [dep for name in asked for dep in uses(by_name[name])]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name in asked or name not in by_name:
+            continue  # a parameter, x, y, lr or a function name: given or not a value
+        seen.add(name)
+        if reveals(name):
+            todo += uses(by_name[name])  # worked out on the way, from what it uses
+        else:
+            given.add(name)
+    return [(q.quantity, q.answer) for q in qs if q.quantity in given]
 
 
 @dataclass

@@ -75,7 +75,7 @@ def given_lines(ws: WorkedStep, subset: str = "all",
         sample = [*((f"x{i + 1}", v) for i, v in enumerate(t.x)), ("y", t.y), ("lr", r.lr)]
         uses = "  ".join(f"{name} = {fmt(v)}" for name, v in needed_values(ws, current))
         return ["  ".join(f"{name} = {fmt(v)}" for name, v in sample),
-                f"Q{current.id} uses: {uses}"]
+                f"{current.quantity} uses: {uses}"]
     return ["  ".join(f"{name} = {fmt(v)}" for name, v in group)
             for group in given_values(ws, subset) if group]
 

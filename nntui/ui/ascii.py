@@ -16,7 +16,10 @@ from functools import lru_cache
 from typing import Any
 
 from rich.cells import cell_len
+from rich.console import Group, RenderableType
 from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
 from textual.app import App
 from textual.color import Color
 from textual.filter import LineFilter
@@ -35,6 +38,65 @@ SYMBOLS = {
 
 #: Direction words in Unicode names (arrows, triangles, half lines).
 DIRECTIONS = (("LEFT", "<"), ("RIGHT", ">"), ("UP", "^"), ("DOWN", "v"))
+
+
+#: ASCII spellings of the symbols in formulas, labels and key names. They are wider than
+#: the symbols, so they are put in the text before it is laid out (`spell`), by the widgets
+#: that show formulas; the cell filter (`ascii_char`) stays the fallback for the rest
+#: (borders, separators) and would turn them into look-alikes: `ŷ = y` into `y = y`,
+#: `n1²` into `n12`, `→` into `>`, the backspace key `⌫` into `?` (the help key).
+SPELLINGS = {
+    "ŷ": "y_hat", "²": "^2", "ᵀ": "^T", "→": "->", "←": "<-", "↑": "up", "↓": "down",
+    "±": "+/-", "⌫": "bksp", "⊙": "(*)", "δ": "delta", "▶": ">", "×": "x", "÷": "/",
+    "−": "-", "≈": "~", "≤": "<=", "≥": ">=",
+}
+_SPELLING = str.maketrans(SPELLINGS)
+
+
+def spelled(text: str) -> str:
+    """`text` with the symbols of SPELLINGS spelled in ASCII (`n1²` -> `n1^2`)."""
+    return text if text.isascii() else text.translate(_SPELLING)
+
+
+def spell(app: App[Any], text: str) -> str:
+    """`text` as `app` should show it: ASCII spellings while it draws with ASCII only."""
+    return spelled(text) if ascii_drawing(app) else text
+
+
+def spell_text(app: App[Any], text: Text) -> Text:
+    """A styled Text with its symbols spelled in ASCII (`spell`), styles kept."""
+    if text.plain.isascii() or not ascii_drawing(app):
+        return text
+    cuts = sorted({i for span in text.spans for i in (span.start, span.end)})
+    out = text.blank_copy()
+    for piece in text.divide(cuts):
+        start = len(out)
+        out.append(spelled(piece.plain))
+        for span in piece.spans:
+            out.stylize(span.style, start, len(out))
+    return out
+
+
+def spell_renderable(app: App[Any], renderable: RenderableType) -> RenderableType:
+    """A widget's content with its symbols spelled in ASCII while `app` draws with ASCII
+    only: text, strings, and the texts in groups and tables (cells, headers, caption)."""
+    if not ascii_drawing(app):
+        return renderable
+    if isinstance(renderable, str):
+        return spelled(renderable)
+    if isinstance(renderable, Text):
+        return spell_text(app, renderable)
+    if isinstance(renderable, Group):
+        return Group(*(spell_renderable(app, r) for r in renderable.renderables),
+                     fit=renderable.fit)
+    if isinstance(renderable, Table):
+        for column in renderable.columns:
+            column.header = spell_renderable(app, column.header)
+            column._cells = [spell_renderable(app, c)  # noqa: SLF001 - rich has no setter
+                             for c in column._cells]  # noqa: SLF001
+        if isinstance(renderable.caption, (str, Text)):
+            renderable.caption = spell_renderable(app, renderable.caption)  # type: ignore[assignment]
+    return renderable
 
 
 def plain_terminal(environ: dict[str, str] | None = None) -> bool:

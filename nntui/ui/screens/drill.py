@@ -32,14 +32,26 @@ from nntui.lab.drill_text import DEFINITIONS, given_lines
 from nntui.lab.report import space
 from nntui.lab.session import Session
 from nntui.lab.worked import worked_step
+from nntui.ui.ascii import spell_text
 from nntui.ui.widgets.keybar import KeyBar
 
 MARK = {RIGHT: ("✓", "green"), HINTED: ("✓", "yellow"), REVEALED: ("✗", "red"),
         SKIPPED: ("–", "dim")}
 FEEDBACK_STYLE = {RIGHT: "green", "wrong": "yellow", REVEALED: "red", SKIPPED: "dim",
                   "invalid": "bold yellow"}
-SHORT_RULE = ("right: within a relative 1e-3 or the same 3 significant digits (0: within "
-              "1e-9); a new p is checked on new - old")
+#: The checking rule in one line of an 80-column screen (the help has it in full).
+SHORT_RULE = "right: within a relative 1e-3 or the same 3 digits (0: 1e-9); new p: new - old"
+
+
+def pack(items: list[str], width: int) -> list[str]:
+    """`name = value` items on lines of at most `width`, broken between items only."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += "  " + item
+        else:
+            lines.append(item)
+    return lines
 
 
 def result_text(result: Result) -> Text:
@@ -71,8 +83,8 @@ class DrillScreen(Screen[None]):
         Binding("ctrl+n", "skip", "Skip", tooltip="skip this question (its answer is shown)"),
         Binding("ctrl+r", "reveal", "Answer", tooltip="show the answer of this question"),
         Binding("ctrl+t", "part", "Part", tooltip="ask another part: all, forward, "
-                "backward, one hidden unit (one layer with several hidden layers; the drill "
-                "of this step starts again)"),
+                "backward, one hidden unit (one layer with several hidden layers); each part "
+                "keeps its answers and score on this step"),
         Binding("ctrl+s", "apply", "Apply step", tooltip="skip the rest: apply this step "
                 "and drill the next one"),
         Binding("pageup", "scroll(-1)", "Scroll", tooltip="scroll the answers up",
@@ -93,6 +105,7 @@ class DrillScreen(Screen[None]):
         self.outcome: Outcome | None = None
         self.note = ""  # what happened to the step (applied, or why not)
         self.scores: list[tuple[Drill, str]] = []  # each applied drill's score, `20/25`
+        self.parts: dict[str, Drill] = {}  # this step's drill of each part tried (ctrl+t)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="drill-status")
@@ -111,15 +124,27 @@ class DrillScreen(Screen[None]):
 
     # -- the drill of one step ---------------------------------------------------------------
     def start(self) -> None:
-        """A drill of the step training makes next (a preview: nothing moves)."""
+        """A drill of the step training makes next (a preview: nothing moves); a part
+        already tried on this step comes back with its answers and score."""
         self.outcome = None
+        if self.drill is not None and self.drill.done:
+            self.parts.clear()  # a finished drill: the next one is of the next step
         try:
-            ws = worked_step(self.session.experiment, self.session.preview())
-            self.drill = Drill(ws, self.part)
+            self.drill = self.parts.get(self.part) or Drill(
+                worked_step(self.session.experiment, self.session.preview()), self.part)
+            self.parts[self.part] = self.drill
         except UserError as exc:
             self.drill = None
             self.note = f"{exc}."
+        self.query_one("#drill-answer").display = self.drill is not None
+        self.refresh_bindings()
         self.show()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Without a drill (a step it cannot drill) only back and help remain."""
+        if action in ("skip", "reveal", "part", "apply", "scroll"):
+            return self.drill is not None
+        return True
 
     def apply_step(self) -> None:
         """Apply exactly the drilled step, if training is still where the drill began."""
@@ -133,6 +158,7 @@ class DrillScreen(Screen[None]):
             self.note = "This run has diverged: the step was not applied (undo in the inspector)."
             return
         done = self.drill.count(RIGHT, HINTED)
+        self.parts.clear()  # the step moved: every part starts afresh on the next one
         self.scores.append((self.drill, f"{done}/{len(self.drill.questions)}"))
         following = self.session.preview()
         self.note = (f"Step applied (sample {r.indices[0]}). Enter: drill the next step "
@@ -146,35 +172,45 @@ class DrillScreen(Screen[None]):
         if drill is None:
             status.update("Drill")
             question.update(Text(self.note, style="bold yellow"))
+            self.query_one("#drill-given", Static).update("")
+            feedback.update(Text("esc: back to the inspector", style="dim"))
             return
         ws, r = drill.ws, drill.ws.record
         scores = [score for d, score in self.scores if d is not drill][-4:]
-        earlier = f" · earlier steps {' '.join(scores)}" if scores else ""
-        status.update(f"Drill ({self.part}) · {drill.score}{earlier}")
+        earlier = f" · earlier {' '.join(scores)}" if scores else ""
+        status.update(spell_text(self.app, Text(f"Drill ({self.part}) · {drill.score}{earlier}")))
         units = space(self.session.config.scale)  # the units the network trains in
         given = Text(f"Step: epoch {r.epoch}, update {r.update}, sample {r.indices[0]} "
                      f"({units}) · given:\n", style="bold")
-        given.append("\n".join(given_lines(ws, self.part, drill.current)) + "\n")
+        width = self.query_one("#drill-given", Static).content_size.width or 76
+        packed = [part for line in given_lines(ws, self.part, drill.current)
+                  for part in pack(line.split("  "), width)]
+        given.append("\n".join(packed) + "\n")
         given.append(DEFINITIONS[ws.exp.arch.activation] + "\n" + SHORT_RULE, style="dim")
-        self.query_one("#drill-given", Static).update(given)
-        self.query_one("#drill-results", Static).update(
+        self.query_one("#drill-given", Static).update(spell_text(self.app, given))
+        self.query_one("#drill-results", Static).update(spell_text(self.app,
             Text("\n").join(result_text(res) for res in drill.results)
-            or Text("Your answers appear here.", style="dim"))
+            or Text("Your answers appear here.", style="dim")))
         self.query_one("#drill-log", VerticalScroll).scroll_end(animate=False)
         q = drill.current
         if q is None:
-            question.update(Text(f"Done: {drill.score}. {self.note}", style="bold"))
+            question.update(spell_text(self.app, Text(f"Done: {drill.score}. {self.note}",
+                                                      style="bold")))
         else:
             change = "  (type enough digits to show the change)" if q.old is not None else ""
-            question.update(Text(f"Q{q.id} ({len(drill.results) + 1} of "
-                                 f"{len(drill.questions)})  {q.quantity} = {q.formula} = ?"
-                                 f"{change}", style="bold"))
+            question.update(spell_text(self.app, Text(
+                f"Q{len(drill.results) + 1} of {len(drill.questions)}  {q.quantity} = "
+                f"{q.formula} = ?{change}", style="bold")))
         kind = self.outcome.kind if self.outcome else ""
         lines = Text(self.outcome.message if self.outcome else "",
                      style=FEEDBACK_STYLE.get(kind, ""))
         if kind == "invalid" and q is not None and drill.hinted:  # the hint stays in view
             lines.append(f"\nHint: {q.hint}", style=FEEDBACK_STYLE["wrong"])
-        feedback.update(lines)
+        feedback.update(spell_text(self.app, lines))
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.show()  # the givens are packed for the width
 
     def after(self, outcome: Outcome) -> None:
         """Show an outcome; the last question answered applies the step."""
@@ -194,7 +230,9 @@ class DrillScreen(Screen[None]):
             self.start()
             return
         outcome = self.drill.answer(event.value)
-        if outcome.kind != "invalid":
+        if outcome.kind == "invalid":  # kept to fix, but selected: typing replaces it
+            event.input.select_all()
+        else:
             event.input.value = ""
         self.after(outcome)
 
@@ -220,8 +258,8 @@ class DrillScreen(Screen[None]):
             self.show()
 
     def action_part(self) -> None:
-        """The next part (all, forward, backward, unit 1..K): this step's drill starts
-        again (after a finished drill, the next step's)."""
+        """The next part (all, forward, backward, unit 1..K): each part of this step keeps
+        its own answers and score (after a finished drill, the next step's)."""
         arch = self.session.experiment.arch
         names = subsets(arch.n_hidden, arch.depth)
         self.part = names[(names.index(self.part) + 1) % len(names)] \

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -22,21 +21,27 @@ from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 
 
-def conventions_table(conv: Conventions) -> Group:
+def conventions_table(conv: Conventions) -> Table:
     """Epoch 1 as each tool reports it, and the lr each needs (lab/conventions.py)."""
     table = Table(box=None, padding=(0, 1), header_style="bold", title_justify="left",
-                  title="\nepoch 1 as each tool reports it")
+                  title="epoch 1 as each tool reports it")
     for name in ("tool", "loss", "lr"):
         table.add_column(name, justify="left" if name == "tool" else "right")
     for row in conv.rows:
         table.add_row(row.tool, num(row.value), num(row.lr))
+    return table
+
+
+def conventions_note(conv: Conventions) -> Text:
+    """Why the tools' epoch-1 losses differ: a line under the side panel, the screen's
+    whole width (in the 50 columns of the panel it ran off the bottom at 80x24)."""
     b = conv.batch_size
     note = ("nntui: mean L after the epoch; scikit-learn: ½ x mean L before each update "
             "(its L is halved, so 2 x lr); Keras and PyTorch: mean L before each update. "
             f"Batches of {b}: the mean gradient "
             + ("(the same as the sum for one row)." if b == 1 else
                f"(a sum would be {b}x: lr / {b})."))
-    return Group(table, Text(note, style="dim"))
+    return Text(note, style="dim")
 
 
 class FrameworkScreen(Screen[None]):
@@ -58,6 +63,7 @@ class FrameworkScreen(Screen[None]):
             with VerticalScroll(id="framework-side"):
                 yield Static(id="framework-weights")
                 yield Static(id="framework-conventions")
+        yield Static(id="framework-note")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -85,9 +91,9 @@ class FrameworkScreen(Screen[None]):
         cfg = self.experiment.config
         status = Text(f"MLPRegressor(sgd, batch_size={cfg.batch_size}, momentum=0, alpha=0, "
                       f"shuffle=False, learning_rate_init=2*lr={num(2 * cfg.lr)}), "
-                      f"{result.epochs} epochs. Largest weight difference "
-                      f"{result.largest_weight_difference:.2e}, largest loss difference "
-                      f"{result.largest_loss_difference:.2e}: ")
+                      f"{result.epochs} epochs. Largest difference: weights "
+                      f"{result.largest_weight_difference:.1e}, loss "
+                      f"{result.largest_loss_difference:.1e}: ")
         status.append(result.verdict, style="bold green" if result.agree else
                       "bold cyan" if result.too_sensitive else "bold yellow")
         self.query_one("#framework-status", Static).update(status)
@@ -105,6 +111,7 @@ class FrameworkScreen(Screen[None]):
         self.query_one("#framework-weights", Static).update(table)
         if conv is not None:
             self.query_one("#framework-conventions", Static).update(conventions_table(conv))
+            self.query_one("#framework-note", Static).update(conventions_note(conv))
 
     def action_toggle_log(self) -> None:
         plot = self.query_one(LossPlot)

@@ -41,6 +41,7 @@ from nntui.lab.history import MAX_SELECTED
 from nntui.lab.options import DATA
 from nntui.lab.report import metric_text
 from nntui.lab.session import Change, RunState, Session
+from nntui.ui.ascii import spell, spell_text
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.runs_view import weights_table
@@ -198,8 +199,16 @@ class GuidedScreen(Screen[None]):
         if entries and entries[-1].notes:
             seen.append("This page's last run: ", style="bold")
             seen.append("; ".join(entries[-1].notes) + ".")
-        self.query_one("#guided-seen", Static).update(seen)
-        self.query_one("#guided-status", Static).update(Text(self.status_text(entries)))
+        widget = self.query_one("#guided-seen", Static)
+        widget.update(spell_text(self.app, seen))
+        before, self._seen = getattr(self, "_seen", None), (self.state.index, seen.plain)
+        text = self.query_one("#guided-text", VerticalScroll)
+        if before is None or before[0] != self.state.index:
+            text.anchor(False)  # another page: read from its top
+        elif seen.plain and before[1] != seen.plain:
+            text.anchor()  # this page's run just ended: its whole note in view
+        self.query_one("#guided-status", Static).update(
+            Text(spell(self.app, self.status_text(entries))))
 
     def status_text(self, entries: list[LabRun]) -> str:
         p, t = self.pending, self.session.trainer
@@ -216,7 +225,7 @@ class GuidedScreen(Screen[None]):
         d = run.doc
         r2 = metric_text("r2", d["metrics"]["test"]["r2"])
         return (f"{runs} · newest #{self.session.history.number(run.id)}: {d['status']}, "
-                f"{d['epochs_run']} epochs, test R² {r2} · r runs it again")
+                f"{d['epochs_run']} epochs, test R² {r2}")
 
     def show_warnings(self) -> None:
         """A damaged lab file or a failed save, each shown once."""

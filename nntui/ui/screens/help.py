@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from nntui.ui.ascii import spell_renderable, spell_text
+
 FIELDS = """\
 Fields: type a value and press Enter (or leave the field); Escape returns to the keys.
 A bad value is refused in place and the current run is kept. Ctrl+P opens the command
@@ -69,9 +71,9 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key_label(binding), binding.tooltip or binding.description)
         with VerticalScroll(id="help-body"):
             yield Static(Text("nntui — keys", style="bold"))
-            yield Static(table)
+            yield Static(spell_renderable(self.app, table))
             notes = self.notes if self.notes is not None else conventions(self.app)
-            yield Static(Text(notes, style="dim"), id="help-conventions")
+            yield Static(spell_text(self.app, Text(notes, style="dim")), id="help-conventions")
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss()

@@ -144,17 +144,20 @@ class InspectorScreen(Screen[None]):
     @on(Input.Submitted, "#goto")
     def goto_submitted(self, event: Input.Submitted) -> None:
         n = self.session.trainer.n_train
+        index: int | None
         try:
             index = parse_int("sample", event.value)
             if not 0 <= index < n:
                 raise UserError(f"sample {index} is out of range 0..{n - 1}")
         except UserError as exc:
-            self.message = str(exc)
-            self.refresh_view()
-            return
-        event.input.value = ""
+            self.message = f"{exc} (g: type another)"
+            index = None
+        event.input.value = ""  # refused or not, the keys work again: g, n, p, ...
         self.query_one("#inspector-body").focus()
-        self.look_at(index)
+        if index is None:
+            self.refresh_view()
+        else:
+            self.look_at(index)
 
     def action_play(self) -> None:
         if self.playing:

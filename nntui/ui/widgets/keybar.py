@@ -1,4 +1,4 @@
-"""A footer that wraps: every active key on one or two lines, even at 80 columns.
+"""A footer that wraps: every active key on up to four lines, even at 80 columns.
 
 Textual's Footer is a single row, so at 80x24 most of nntui's keys fell off its end. This
 bar lists the same active bindings (the focused widget's first, then the screen's and the
@@ -14,6 +14,11 @@ from textual.binding import Binding
 from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.widgets import Input, Static
+
+from nntui.ui.ascii import ascii_drawing, spelled
+
+#: The bar's most lines: the main screen's Fit, Landscape and Runs tabs need four at 80x24.
+MAX_LINES = 4
 
 #: What a text field adds to the bar while it has focus (its keys are not shown there).
 FIELD_KEYS = [("enter", "Confirm", True), ("tab", "Next field", True)]
@@ -31,17 +36,22 @@ def typed(key: str) -> bool:
 
 
 class KeyBar(Static):
-    """Docked at the bottom of its screen; redrawn whenever the active bindings change."""
+    """Docked at the bottom of its screen; redrawn whenever the active bindings change.
 
-    DEFAULT_CSS = """
-    KeyBar {
+    Four lines at most: the main screen's Fit, Landscape and Runs tabs add their own keys
+    to the app's, and at 80 columns every one of them must still show."""
+
+    _lines = 0  # lines of the text shown: the screen is laid out again only when they change
+
+    DEFAULT_CSS = f"""
+    KeyBar {{
         dock: bottom;
         height: auto;
-        max-height: 3;
+        max-height: {MAX_LINES};
         background: $footer-background;
         color: $footer-description-foreground;
         padding: 0 1;
-    }
+    }}
     """
 
     def on_mount(self) -> None:
@@ -58,13 +68,15 @@ class KeyBar(Static):
     def items(self) -> list[tuple[str, str, bool]]:
         """(keys, description, enabled) for every shown binding, groups merged."""
         typing = isinstance(self.screen.focused, Input)
+        ascii = ascii_drawing(self.app)
         items: list[tuple[str, str, bool]] = list(FIELD_KEYS) if typing else []
         by_action: dict[str, int] = {}
         groups: dict[str, int] = {}
         for _node, binding, enabled, _tip in self.screen.active_bindings.values():
             if not binding.show or (typing and typed(binding.key)):
                 continue
-            key = self.app.get_key_display(binding)
+            key = spelled(self.app.get_key_display(binding)) if ascii else \
+                self.app.get_key_display(binding)
             group = binding.group
             if group is not None:
                 if group.description in groups:
@@ -82,7 +94,8 @@ class KeyBar(Static):
                 continue
             by_action[binding.action] = len(items)
             items.append((key, binding.description, enabled))
-        return [(digit_range(keys), desc, on) for keys, desc, on in items]
+        return [(digit_range(keys), spelled(desc) if ascii else desc, on)
+                for keys, desc, on in items]
 
     def on_resize(self) -> None:
         self.show_keys()
@@ -106,7 +119,17 @@ class KeyBar(Static):
             text.append(keys, style=f"bold {self.key_color} {style}")
             text.append(" " + description, style=style)
             used += length
-        self.update(text)
+        lines = min(text.plain.count("\n") + 1, MAX_LINES)
+        # A layout only when the height changes (not after every tab switch). The height
+        # is checked after the refresh too: a layout asked for while the screen was being
+        # pushed can be lost (the guided lab's bar stayed 1 line high), so ask again.
+        self.update(text, layout=lines != self._lines or self.size.height != lines)
+        self._lines = lines
+        self.call_after_refresh(self.check_height)
+
+    def check_height(self) -> None:
+        if self.is_attached and self.size.height != self._lines:
+            self.refresh(layout=True)
 
     @property
     def key_color(self) -> str:

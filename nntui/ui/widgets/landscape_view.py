@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from nntui.lab import landscape as core
 from nntui.lab.numbers import num
+from nntui.ui.ascii import spell_text
 from nntui.ui.training import yield_to_screen
 
 if TYPE_CHECKING:
@@ -162,7 +163,7 @@ class LandscapeView(Widget):
         ls = self.result
         if ls is None:
             return Text("computing the loss landscape…", style="dim")
-        return draw(ls, self.span is None, *self.grid_size())
+        return spell_text(self.app, draw(ls, self.span is None, *self.grid_size()))
 
 
 def draw(ls: core.Landscape, auto: bool, cols: int = 0, rows: int = 0) -> Text:

@@ -19,6 +19,7 @@ from textual.widgets import Static
 from nntui.lab.worked import UnitActivity, WorkedStep, fmt
 from nntui.lab.worked_deep import Filled, LayerStep, layer_steps
 from nntui.lab.worked_text import update_text
+from nntui.ui.ascii import spell_renderable
 
 CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
 
@@ -122,7 +123,7 @@ class LayerPages(Horizontal):
             return
         self.steps = layer_steps(ws)
         self.current = min(self.current, len(self.steps) - 1)
-        contents = [page(ws, step, units) for step in self.steps]
+        contents = [spell_renderable(self.app, page(ws, step, units)) for step in self.steps]
         pages = list(self.query(LayerPage))
         if len(pages) == len(contents):
             for widget, content in zip(pages, contents):

@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from nntui.ui.ascii import ascii_drawing
+from nntui.ui.ascii import ascii_drawing, spell_text
 
 #: Markers by curve, in order (train, test; or the runs of the overlay): the first two
 #: are drawn as lines of different texture, the rest as distinct symbols.
@@ -78,7 +78,7 @@ def render_with_legend(widget: PlotextPlot, keys: Sequence[Key]) -> Text:
     if lines:
         text.append("\n")
         text.append_text(below)
-    return text
+    return spell_text(widget.app, text)  # ASCII mode: ŷ as y_hat, ² as ^2 (ui/ascii.py)
 
 
 def thin(values: list[float], limit: int) -> tuple[list[int], list[float]]:

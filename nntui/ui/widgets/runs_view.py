@@ -95,6 +95,12 @@ class RunsView(Vertical):
             table.move_cursor(row=min(max(row, 0), len(self.runs) - 1))
         self.show_selection()
 
+    def on_resize(self) -> None:
+        """Shorter (a taller key bar on this tab): the cursor's run stays in view."""
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.call_after_refresh(table.move_cursor, row=table.cursor_row)
+
     def show_selection(self) -> None:
         chosen = self.history.chosen
         number = self.history.number

@@ -20,6 +20,7 @@ from nntui.lab.worked_text import (
     update_lines,
     update_text,
 )
+from nntui.ui.ascii import spell_renderable
 
 #: How to move between the layer pages (the inspector's bindings).
 LAYER_KEYS = "one page per layer: , and . turn them (side by side when wide)"
@@ -94,10 +95,30 @@ def backward_head(ws: WorkedStep) -> list[RenderableType]:
             Text("\n".join([*output_delta_lines(ws), *factor_lines(ws)]))]
 
 
+def fit_lines(lines: list[str], width: int) -> list[str]:
+    """Diagram lines no wider than `width`: a long one is broken before an edge (` ─w5
+    0.6─▶ y_hat` goes on a line of its own, indented), so no end of an edge is cut off."""
+    out: list[str] = []
+    for line in lines:
+        while len(line) > width and line.rfind(" ─", 0, width) > 4:
+            cut = line.rfind(" ─", 0, width)
+            out.append(line[:cut])
+            line = "    " + line[cut + 1:]
+        out.append(line)
+    return out
+
+
 class WorkedView(Static):
     """Shows `show(ws, shares)`; the parts are stacked for narrow terminals."""
 
+    _shown: tuple[WorkedStep, list[UnitActivity], str] | None = None
+
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)  # the diagram is broken for the new width
+
     def show(self, ws: WorkedStep, units: list[UnitActivity], note: str = "") -> None:
+        self._shown = (ws, units, note)
         parts: list[RenderableType] = []
         if note:
             parts.append(Text(note, style="bold yellow"))
@@ -106,11 +127,12 @@ class WorkedView(Static):
             parts += [heading("Sample"), Text("\n".join(sample_lines(ws))),
                       Text(f"network {arch.shape}, {arch.activation} hidden units, linear "
                            f"output; {LAYER_KEYS}", style="dim")]
-            self.update(Group(*parts))
+            self.update(spell_renderable(self.app, Group(*parts)))
             return
         parts += [heading("Sample"), Text("\n".join(sample_lines(ws))),
-                  heading("Network"), Text("\n".join(diagram_lines(ws)), no_wrap=True,
-                                           overflow="ellipsis"),
+                  heading("Network"),
+                  Text("\n".join(fit_lines(diagram_lines(ws), self.content_size.width or 76)),
+                       no_wrap=True, overflow="ellipsis"),
                   heading("Forward pass"), Text("\n".join(forward_lines(ws))),
                   *backward_head(ws), Text(""), chain_table(ws)]
         if ws.record.optimizer is not None:  # momentum, adam or L2: every term (worked_optim)
@@ -119,4 +141,4 @@ class WorkedView(Static):
             parts += [heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
                       update_table(ws)]
         parts += [heading("Hidden units"), dead_units(units, ws.exp.arch.activation)]
-        self.update(Group(*parts))
+        self.update(spell_renderable(self.app, Group(*parts)))
