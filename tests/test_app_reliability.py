@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Input, Select
 
 from app_helpers import edit, field, make_app, plain, running, settle, wait_until
 from nntui.lab.config import presets
-from nntui.lab.report import HEADLINE_HEADER
 from nntui.lab.runs import RunStore
 from nntui.ui.screens.forms import SettingsFileScreen, SweepScreen, classic_values
 from nntui.ui.widgets.fields import SettingField
@@ -220,7 +219,7 @@ async def test_results_scroll_and_the_newest_run_stays_in_view(tmp_path: Path) -
         labels = [column.label.plain for column in table.columns.values()]
         assert labels[-1] == "changes" and labels.index("test MSE") < labels.index("time")
         widths = [column.get_render_width(table) for column in table.columns.values()]
-        assert sum(widths[:labels.index(HEADLINE_HEADER) + 1]) <= table.size.width
+        assert sum(widths[:labels.index("test R²") + 1]) <= table.size.width
 
 
 async def test_key_bar_in_a_field_lists_only_what_works_there() -> None:

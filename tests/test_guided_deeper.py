@@ -17,7 +17,7 @@ from nntui.lab.config import ExperimentConfig
 from nntui.lab.experiment import Experiment
 from nntui.lab.guided import observations, page_config, page_words
 from nntui.lab.guided_pages import PAGES
-from nntui.lab.report import HEADLINE_HEADER, headline, metric_text
+from nntui.lab.report import headline, headline_cell, metric_text
 from nntui.lab.runs import RunStore
 from nntui.lab.worked import unit_activity
 
@@ -56,6 +56,8 @@ def test_headline_is_r2_or_accuracy() -> None:
     assert headline("regress", {"r2": 0.5, "accuracy": None}) == ("R²", metric_text("r2", 0.5))
     assert headline("classify", {"r2": None, "accuracy": 0.95}) == ("accuracy", "95%")
     assert headline("classify", {"r2": None, "accuracy": None}) == ("accuracy", "n/a")
+    assert headline_cell("classify", {"r2": None, "accuracy": 0.5}) == "acc 50%"
+    assert headline_cell("regress", {"r2": 0.5}) == metric_text("r2", 0.5)
 
 
 def test_observations_of_a_classification_and_of_a_deeper_run() -> None:
@@ -110,8 +112,8 @@ async def test_the_runs_view_shows_accuracy_for_a_classification_run() -> None:
         await settle(pilot)
         table = app.query_one("#runs-table", DataTable)
         labels = [column.label.plain for column in table.columns.values()]
-        column = labels.index(HEADLINE_HEADER)
+        column = labels.index("test R²")
         cells = [str(table.get_row_at(n)[column]) for n in range(table.row_count)]
         accuracy = metric_text("accuracy", exp.metrics("test")["accuracy"])
-        assert cells[-1] == accuracy and accuracy.endswith("%")
+        assert cells[-1] == f"acc {accuracy}" and accuracy.endswith("%")
         assert cells[-2] == metric_text("r2", app.session.experiment.metrics("test")["r2"])

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 
 from nntui.errors import UserError
 from nntui.lab.history import RunHistory
-from nntui.lab.report import HEADLINE_HEADER, headline, num
+from nntui.lab.report import headline_cell, num
 from nntui.lab.runs import StoredRun, config_changes
 from nntui.ui.widgets.loss_plot import LossPlot
 
@@ -61,7 +61,7 @@ class RunsView(Vertical):
         # The numbers first, so that they fit beside the sidebar at 80 columns; "changes"
         # can be long, so it comes last (the table scrolls sideways to it). "#" holds the
         # run's number, after ● when it is selected.
-        table.add_columns("#", "status", "ep", "train MSE", "test MSE", HEADLINE_HEADER, "time",
+        table.add_columns("#", "status", "ep", "train MSE", "test MSE", "test R²", "time",
                           "changes")
         overlay = self.query_one("#overlay", LossPlot)
         overlay.title = "train loss of the selected runs"
@@ -88,7 +88,7 @@ class RunsView(Vertical):
             table.add_row(Text(f"{mark}{n}"), status,
                           str(d["epochs_run"]), num(train[-1] if train else None, 4),
                           num(test[-1] if test else None, 4),
-                          headline(d.get("task", "regress"), d["metrics"]["test"])[1],
+                          headline_cell(d.get("task", "regress"), d["metrics"]["test"]),
                           Text(run.finished_at[11:19]), Text(changes[:48]), key=run.id)
             previous = run.config
         if self.runs:
