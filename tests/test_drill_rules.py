@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 import pytest
 from rich.console import Console
+from textual.widgets import Input, Static
 
+from app_helpers import hit, make_app, plain, running
 from nntui.lab.config import ExperimentConfig
 from nntui.lab.drill import Drill, Question, questions
 from nntui.lab.session import Session
@@ -21,6 +23,7 @@ from nntui.lab.worked import WorkedStep, unit_activity, worked_step
 from nntui.lab.worked_deep import layer_steps, output_delta_lines
 from nntui.lab.worked_optim import rule_lines
 from nntui.lab.worked_text import update_lines
+from nntui.ui.screens.drill import DrillScreen
 from nntui.ui.widgets.layer_pages import page
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -159,3 +162,27 @@ def test_nntui_drill_refuses_options_it_does_not_take(cli: Cli) -> None:
         code, out, err = cli("drill", *option)
         assert code == 2 and out == "" and err.startswith("nntui: error:")
         assert "Traceback" not in err
+
+
+async def test_the_drill_screen_drills_a_classify_adam_l2_step_to_the_end() -> None:
+    app = make_app(**CLASSIFY, hidden=(3, 2), optimizer="adam", l2=0.01)
+    async with running(app) as pilot:
+        t = app.session.trainer
+        step = t.peek()
+        await hit(pilot, "i", "d")
+        screen = app.screen
+        assert isinstance(screen, DrillScreen) and screen.drill is not None
+        drill = screen.drill
+        *first, last = drill.questions
+        for q in first:
+            if q.quantity == "dL/dz_out":  # its question on the screen: the derivation
+                shown = plain(screen.query_one("#drill-question", Static))
+                assert "dL/dz_out = dL/dy_hat*dy_hat/dz_out" in shown and "y_hat - y" in shown
+            assert drill.answer(q.shown).kind == "right"
+            screen.show()
+        shown = plain(screen.query_one("#drill-question", Static))
+        assert f"{last.quantity} = {last.formula.split(',')[0]}" in shown and "m̂" in shown
+        screen.query_one(Input).value = last.shown  # the last one applies the step
+        await hit(pilot, "enter")
+        assert drill.count("right") == len(drill.questions)
+        assert t.updates == 1 and t.theta.tolist() == step.params_after
