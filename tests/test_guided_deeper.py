@@ -8,9 +8,9 @@ import shlex
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
-from app_helpers import make_app, running, settle
+from app_helpers import hit, make_app, plain, running, settle, wait_until
 from nntui.cli.commands import config_from_args
 from nntui.cli.parser import build_parser
 from nntui.lab.config import ExperimentConfig
@@ -20,8 +20,16 @@ from nntui.lab.guided_pages import PAGES
 from nntui.lab.report import headline, headline_cell, metric_text
 from nntui.lab.runs import RunStore
 from nntui.lab.worked import unit_activity
+from nntui.ui.guided_app import GuidedApp
+from nntui.ui.screens.guided import GuidedScreen
+from nntui.ui.screenshots import SteadyApp
+from nntui.ui.widgets.status import StatusLine
 
 Cli = Callable[..., tuple[int, str, str]]
+
+class SteadyLab(GuidedApp, SteadyApp):
+    """`nntui lab` as tested: toasts that stay, a steady cursor."""
+
 
 CIRCLE = ExperimentConfig(task="classify", dataset="circle", rows=60, epochs=5, lr=0.05)
 
@@ -117,3 +125,22 @@ async def test_the_runs_view_shows_accuracy_for_a_classification_run() -> None:
         accuracy = metric_text("accuracy", exp.metrics("test")["accuracy"])
         assert cells[-1] == f"acc {accuracy}" and accuracy.endswith("%")
         assert cells[-2] == metric_text("r2", app.session.experiment.metrics("test")["r2"])
+
+
+async def test_the_lab_screen_notes_a_classification_runs_accuracy(tmp_path: Path) -> None:
+    StatusLine.show_rate = False
+    app = SteadyLab(ExperimentConfig(epochs=4), store=RunStore(tmp_path))
+    async with running(app) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, GuidedScreen), "the lab")
+        screen = app.screen
+        await hit(pilot, *["n"] * (len(PAGES) - 2))
+        assert f"page {len(PAGES) - 1} of {len(PAGES)} · Classification" in plain(
+            screen.query_one("#guided-title", Static))
+        await hit(pilot, "r")
+        await settle(pilot)
+        await wait_until(pilot, lambda: screen.pending is None, "the page's run filed")
+        run = app.session.history.runs[-1]
+        assert run.doc["task"] == "classify"
+        accuracy = metric_text("accuracy", run.doc["metrics"]["test"]["accuracy"])
+        status = " ".join(plain(screen.query_one("#guided-status", Static)).split())
+        assert f"test accuracy {accuracy}" in status and "R²" not in status
