@@ -53,7 +53,7 @@ async def test_the_lab_from_its_first_page_to_the_report(tmp_path: Path, cli: Cl
     async with running(app) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, GuidedScreen), "the lab")
         screen = app.screen
-        assert "page 1 of 14 · The notebook's network" in text(app, "#guided-title")
+        assert f"page 1 of {len(PAGES)} · The notebook's network" in text(app, "#guided-title")
         assert PAGES[0].question in text(app, "#guided-question")
         assert "No run from this page yet" in text(app, "#guided-status")
         await hit(pilot, "r")
@@ -73,7 +73,7 @@ async def test_the_lab_from_its_first_page_to_the_report(tmp_path: Path, cli: Cl
         assert app.screen.focused is not screen.query_one(Input)  # enter: keys again
 
         await hit(pilot, "n")
-        assert "page 2 of 14 · Wider data ranges" in text(app, "#guided-title")
+        assert f"page 2 of {len(PAGES)} · Wider data ranges" in text(app, "#guided-title")
         assert screen.query_one(Input).value == "" and saved(tmp_path)["page"] == \
             "wide-ranges"
         await hit(pilot, "r")
@@ -166,7 +166,7 @@ async def test_a_damaged_lab_file_is_a_warning_not_a_crash(tmp_path: Path) -> No
         await settle(pilot)
         toasts = [n.message for n in app._notifications]
         assert any("is damaged" in t and "guided-lab.json.damaged" in t for t in toasts)
-        assert "page 1 of 14" in text(app, "#guided-title")
+        assert f"page 1 of {len(PAGES)}" in text(app, "#guided-title")
         await type_answer(pilot, "fresh")
     assert saved(tmp_path)["answers"] == {"baseline": "fresh"}
     assert (tmp_path / f"{STATE_NAME}.damaged").exists()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from nntui.cli.parser import one_line, printable
 from nntui.errors import UserError
-from nntui.lab.report import metric_text
+from nntui.lab.report import headline
 from nntui.lab.runs import RunStore
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ def cmd_runs(ns: argparse.Namespace) -> int:
         return 0
     previous = None
     for r in runs:
-        test = r.doc["metrics"]["test"]
+        label, shown = headline(r.doc.get("task", "regress"), r.doc["metrics"]["test"])
         print(one_line(f"{r.id}  {r.origin:<5} {r.doc['status']:<8} {r.doc['epochs_run']:>6} "
-                       f"ep  test R² {metric_text('r2', test['r2']):>9}  "
+                       f"ep  test {label} {shown:>9}  "
                        f"{r.label or config_changes(previous, r.config)}"))
         previous = r.config
     print(f"\n{len(runs)} run(s) in {store.directory}")

@@ -33,6 +33,7 @@ from nntui.lab.data import Table
 from nntui.lab.experiment import Dataset, Experiment
 from nntui.lab.numbers import num
 from nntui.lab.worked import WorkedStep, factor, fmt, worked_step
+from nntui.lab.worked_deep import Filled, output_filled
 
 REL_TOL = 1e-3
 SIG_DIGITS = 3
@@ -150,10 +151,10 @@ def questions(ws: WorkedStep) -> list[Question]:
         [(f"{names[arch.output_weight(j)]}*h{j + 1}",
           f"{factor(p[arch.output_weight(j)])}*{factor(t.h[j])}")
          for j in range(arch.n_hidden)], (names[arch.output_bias], factor(p[arch.output_bias])))
-    ask("y_hat", formula, filled, t.y_hat, FORWARD)
-    ask("L", "(y_hat - y)^2", f"({fmt(t.y_hat)} - {factor(t.y)})^2", t.loss, FORWARD)
-    ask("dL/dy_hat", "2(y_hat - y)", f"2*({fmt(t.y_hat)} - {factor(t.y)})", t.dl_dyhat,
-        BACKWARD)
+    ends, top = output_filled(ws, formula, filled, (), "*")
+    for f in ends:  # y_hat and L (classify: z_out, y_hat = sigmoid(z_out), L)
+        ask(f.name, f.symbol, f.numbers, f.value, FORWARD)
+    ask(top.name, top.symbol, top.numbers, top.value, BACKWARD)  # the output's δ
     chain = ws.chain()
     for k, term in enumerate(chain):
         # dL/dy_hat is already known by now: the product starts from its name.
@@ -162,10 +163,9 @@ def questions(ws: WorkedStep) -> list[Question]:
             "*".join(factor(f.value) for f in term.factors), r.grads[k], BACKWARD,
             term.unit if term.unit is not None else _output_unit(ws, k))
     units = [q.unit for q in out[-len(names):]]
-    for k, name in enumerate(names):
-        ask(f"new {name}", f"{name} - lr*dL/d{name}",
-            f"{factor(p[k])} - {factor(r.lr)}*{factor(r.grads[k])}", r.params_after[k],
-            BACKWARD, units[k], p[k])
+    for k in range(len(names)):
+        f = new_parameter(ws, k)
+        ask(f.name, f.symbol, f.numbers, f.value, BACKWARD, units[k], p[k])
     return out
 
 
@@ -173,7 +173,7 @@ def _layered_questions(ws: WorkedStep) -> list[Question]:
     """The questions of a network with several hidden layers, from its LayerSteps: the
     forward values layer by layer, dL/dy_hat, δ from the top hidden layer down, then
     each dL/dp and each new p in parameter order."""
-    from nntui.lab.worked_deep import Filled, layer_steps
+    from nntui.lab.worked_deep import layer_steps
 
     r, names = ws.record, ws.names
     steps = layer_steps(ws, "*")
@@ -197,13 +197,52 @@ def _layered_questions(ws: WorkedStep) -> list[Question]:
     for k in range(len(names)):  # the record's gradient: a batch of one row's, unchanged
         step, g = layer_of[k]
         ask(g.filled, BACKWARD, units[k], step.number, r.grads[k])
-    for k, name in enumerate(names):
-        p = r.params_before[k]
-        ask(Filled(f"new {name}", f"{name} - lr*dL/d{name}",
-                   f"{factor(p)} - {factor(r.lr)}*{factor(r.grads[k])}", r.params_after[k],
-                   (name, "lr", f"dL/d{name}")), BACKWARD, units[k], layer_of[k][0].number,
-            old=p)
+    for k in range(len(names)):
+        ask(new_parameter(ws, k), BACKWARD, units[k], layer_of[k][0].number,
+            old=r.params_before[k])
     return out
+
+
+def new_parameter(ws: WorkedStep, k: int) -> Filled:
+    """`new p` with the update rule the step used, every term filled in from the record's
+    optimizer terms (engine/optimizers.py): plain SGD p - lr*dL/dp; L2 adds λ*p to a
+    weight's gradient; momentum p + (β*v - lr*g); Adam p - lr*m̂/(√v̂ + ε) with m̂ and v̂
+    written out. The state before the step (v; m and v) and the constants are part of the
+    formula, so the question can be worked from what it says."""
+    r, name = ws.record, ws.names[k]
+    p, after, grad = r.params_before[k], r.params_after[k], f"dL/d{name}"
+    needs = (name, "lr", grad)
+    step = r.optimizer
+    if step is None:
+        return Filled(f"new {name}", f"{name} - lr*{grad}",
+                      f"{factor(p)} - {factor(r.lr)}*{factor(r.grads[k])}", after, needs)
+    s, tm = step.settings, step.terms[k]
+    decayed = tm.decay != 0.0 or (s.l2 != 0.0 and k < ws.exp.arch.n_weights)
+    g_sym = f"({grad} + λ*{name})" if decayed else grad
+    g_num = (f"({factor(tm.grad)} + {fmt(s.l2)}*{factor(p)})" if decayed
+             else factor(tm.grad))
+    given = [f"λ = {fmt(s.l2)}"] if decayed else []
+    if s.name == "sgd":
+        symbol, numbers = f"{name} - lr*{g_sym}", f"{factor(p)} - {factor(r.lr)}*{g_num}"
+    elif s.name == "momentum":
+        (v,) = tm.state_before
+        symbol = f"{name} + (β*v - lr*{g_sym})"
+        numbers = f"{factor(p)} + ({fmt(s.momentum)}*{factor(v)} - {factor(r.lr)}*{g_num})"
+        given = [f"β = {fmt(s.momentum)}", f"v = {fmt(v)} (its velocity before)", *given]
+    else:
+        m, v = tm.state_before
+        symbol = (f"{name} - lr*m̂/(√v̂ + ε), m̂ = (β1*m + (1-β1)*g)/(1-β1^t), "
+                  f"v̂ = (β2*v + (1-β2)*g^2)/(1-β2^t), g = {g_sym}")
+        m_hat = (f"({fmt(s.beta1)}*{factor(m)} + {fmt(1.0 - s.beta1)}*{g_num})/"
+                 f"{fmt(step.c1)}")
+        v_hat = (f"({fmt(s.beta2)}*{factor(v)} + {fmt(1.0 - s.beta2)}*{g_num}^2)/"
+                 f"{fmt(step.c2)}")
+        numbers = (f"{factor(p)} - {factor(r.lr)}*({m_hat})/(√({v_hat}) + {fmt(s.eps)})")
+        given = [f"β1 = {fmt(s.beta1)}", f"β2 = {fmt(s.beta2)}", f"ε = {fmt(s.eps)}",
+                 f"t = {step.t}", f"m = {fmt(m)}", f"v = {fmt(v)} (its moments before)",
+                 *given]
+    return Filled(f"new {name}", f"{symbol} (with {', '.join(given)})" if given else symbol,
+                  numbers, after, needs)
 
 
 def _output_unit(ws: WorkedStep, k: int) -> int | None:
@@ -342,8 +381,10 @@ class Drill:
             self._close(HINTED if self.typed else RIGHT)
             return Outcome(RIGHT, f"Right: {q.quantity} = {q.shown}.")
         self.typed.append(value)
-        old = (f" That is {q.quantity[4:]} before the step: the change is lr*dL/d"
-               f"{q.quantity[4:]}." if q.old is not None and value == q.old else "")
+        change = (f"lr*dL/d{q.quantity[4:]}" if self.ws.record.optimizer is None
+                  else "what the update rule adds")
+        old = (f" That is {q.quantity[4:]} before the step: the change is {change}."
+               if q.old is not None and value == q.old else "")
         if len(self.typed) == 1:
             return Outcome("wrong", f"Not {num(value)}.{old} Hint: {q.hint}")
         self._close(REVEALED)

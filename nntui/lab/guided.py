@@ -116,7 +116,8 @@ def text_values(cfg: ExperimentConfig, base: ExperimentConfig) -> dict[str, str]
         (lo1, hi1), (_lo2, hi2) = c.n1_range, c.n2_range
         signal = max(lo1 ** 2, (hi1 - 1) ** 2) + hi2 - 1  # the largest n1² + n2
         values.update({
-            prefix + "rows": str(rows) if c.dataset == "generated" else "all",
+            prefix + "rows": str(rows) if c.dataset in ("generated", "blobs", "circle")
+            else "all",
             prefix + "train_rows": str(rows - test), prefix + "test_rows": str(test),
             prefix + "updates": str(-(-(rows - test) // c.batch_size)),
             prefix + "noise_lo": format_value(c.noise_range[0]),
@@ -129,6 +130,7 @@ def text_values(cfg: ExperimentConfig, base: ExperimentConfig) -> dict[str, str]
                         if cfg.n1_range == cfg.n2_range else
                         ", ".join(f"{n} in [{lo}, {hi})" for n, (lo, hi) in ranges))
     values["net"] = "-".join(map(str, (2, *hidden_widths(cfg.hidden), 1)))
+    values["base_net"] = "-".join(map(str, (2, *hidden_widths(base.hidden), 1)))
     values["activation_name"] = ACTIVATION_NAMES.get(cfg.activation, cfg.activation)
     values["init_text"] = ("fixed moderate weights" if cfg.init == "notebook"
                            else f"the {cfg.init} preset's weights")
@@ -142,7 +144,7 @@ def text_values(cfg: ExperimentConfig, base: ExperimentConfig) -> dict[str, str]
 def observations(exp: Experiment) -> list[str]:
     """What a finished run shows, in words: divergence, dead or half-idle hidden units,
     an R² near 0. Read from the trainer, worked.unit_activity and the run's metrics."""
-    from nntui.lab.report import metric_text
+    from nntui.lab.report import headline, metric_text
     from nntui.lab.worked import unit_activity
 
     t, act = exp.trainer, exp.arch.activation
@@ -151,11 +153,17 @@ def observations(exp: Experiment) -> list[str]:
         notes.append(f"diverged in epoch {t.diverged_at}: {t.divergence_reason}")
     for unit in unit_activity(exp.arch, t.theta, t.x_train):
         if unit.dead(act):
-            notes.append(f"h{unit.unit} is dead: 0 on every training row, so its input "
+            notes.append(f"{unit.name} is dead: 0 on every training row, so its input "
                          "weights get no gradient")
         elif act == "relu" and unit.zero_share > 0:
-            notes.append(f"h{unit.unit} is 0 on {unit.zero_share:.0%} of the training rows")
+            notes.append(f"{unit.name} is 0 on {unit.zero_share:.0%} of the training rows")
     part = "test" if len(t.x_test) else "train"
+    if exp.arch.task == "classify":  # R² is n/a: the headline is accuracy (report.py)
+        metrics = exp.metrics(part)
+        label, shown = headline("classify", metrics)
+        loss = metric_text("log_loss", metrics["log_loss"])
+        notes.append(f"{part} {label} {shown}, log-loss {loss}")
+        return notes
     r2 = exp.metrics(part)["r2"]
     if r2 is not None:
         shown = f"{part} R² {metric_text('r2', r2)}"

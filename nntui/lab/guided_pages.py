@@ -137,4 +137,40 @@ PAGES: tuple[Page, ...] = (
          "The weights side by side (they agree); epoch 1 as each tool reports it (before "
          "or after the updates, L or ½L).",
          {"epochs": 50}),
+    Page("deeper", "A deeper network",
+         "Give the network two hidden layers of 4 {activation_name} units: {net} instead "
+         "of {base_net}, the same data, learning rate {lr} and {epochs} epochs. Every δ now "
+         "flows back one layer more: δ1 = (W2ᵀ δ2) ⊙ relu'(z1), each gradient is a δ times "
+         "the input it multiplies.",
+         "Which hidden units ended up dead, and what does a dead unit of layer 2 pass back "
+         "to the units of layer 1?",
+         "The notes under the run (a unit such as h2[3] that is 0 on every row is dead); "
+         "in the inspector (i, then . and , turn the layer pages) a dead unit's δ is 0, so "
+         "δ1 sums over the live units of layer 2 only. The final loss against the first "
+         "page's {base_net} network.",
+         {"hidden": [4, 4], "set": {}}),
+    Page("classify", "Classification",
+         "Switch to two classes: {rows} points, a circle inside a ring (spread {spread}). "
+         "The output is now y_hat = sigmoid(z_out), the probability of class 1, and the "
+         "loss the cross-entropy L = -(y ln y_hat + (1 - y) ln(1 - y_hat)); a {net} "
+         "network, learning rate {lr}, {epochs} epochs.",
+         "Why is the output's δ simply y_hat - y, and what do the accuracy and the "
+         "log-loss each tell that the other does not?",
+         "Accuracy and log-loss (Results tab; R² is n/a for classes) and the confusion "
+         "table; in the inspector the output's δ: dL/dy_hat · dy_hat/dz_out = (y_hat - y)/"
+         "(y_hat(1 - y_hat)) · y_hat(1 - y_hat) = y_hat - y.",
+         {"task": "classify", "dataset": "circle", "rows": 200, "hidden": 4, "lr": 0.05,
+          "epochs": 200}),
+    Page("optimizers", "Optimizers",
+         "Keep the first page's network, data and learning rate {lr}, and change only the "
+         "update rule to Adam (β1 {beta1}, β2 {beta2}, ε {eps}): each step is lr·m̂/(√v̂ + "
+         "ε), about lr in size whatever the gradient. Plain SGD is the first page's run; "
+         "momentum (v <- {momentum}v - lr·g; p <- p + v) is `nntui run --optimizer "
+         "momentum`, and `nntui sweep --config optimizers` runs all three.",
+         "At the same learning rate, which rule gets the loss down fastest in the first "
+         "epochs, and why does Adam's step not shrink with a small gradient?",
+         "The curve against the first page's (o, l: the log scale); in the inspector's "
+         "Update section the terms with numbers: m, v, their corrections m̂ and v̂, and "
+         "the step.",
+         {"optimizer": "adam"}),
 )

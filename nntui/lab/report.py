@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
 
-__all__ = ["CLASS_LABELS", "METRIC_LABELS", "describe", "loss_label", "metric_labels",
-           "metric_text", "num", "params_table", "run_conventions", "summary", "undefined_notes"]
+__all__ = ["CLASS_LABELS", "METRIC_LABELS", "describe", "headline", "headline_cell",
+           "loss_label", "metric_labels", "metric_text", "num", "params_table",
+           "run_conventions", "summary", "undefined_notes"]
 
 
 def space(scale: str | None) -> str:
@@ -99,6 +103,21 @@ def metric_text(name: str, value: float | dict[str, int] | None) -> str:
     if name in ("mape", "accuracy"):
         return f"{100 * value:.4g}%"
     return num(value)
+
+
+def headline(task: str, metrics: Mapping[str, Any]) -> tuple[str, str]:
+    """A run's one headline metric of a part (`metrics` is its train or test mapping):
+    (label, shown). R² for regression; accuracy for classification, whose R² is n/a.
+    The runs list, the app's runs view and the guided lab's notes all pick it here."""
+    key, label = ("accuracy", "accuracy") if task == "classify" else ("r2", "R²")
+    return label, metric_text(key, metrics.get(key))
+
+
+def headline_cell(task: str, metrics: Mapping[str, Any]) -> str:
+    """The headline in a table column headed R² (the runs view): a classification run's
+    cell names its metric, `acc 95%`, so it is never read as an R²."""
+    shown = headline(task, metrics)[1]
+    return shown if task != "classify" else f"acc {shown}"
 
 
 def undefined_notes(exp: Experiment) -> list[str]:

@@ -274,7 +274,7 @@ class LayerStep:
     number: int  # 1-based
     depth: int  # hidden layers of the network
     width: int  # units
-    activation: str  # the hidden activation ("linear" output for the output layer)
+    activation: str  # the hidden activation (the output layer: its own, linear or sigmoid)
     forward: list[Filled]  # z and h of each unit; the output: y_hat and L
     backward: list[Filled]  # δ of each unit; the output: dL/dy_hat (its δ)
     deltas: list[Delta]  # the hidden units' δ with their factors (empty for the output)
@@ -294,14 +294,41 @@ class LayerStep:
         """`layer 2 of 3: hidden, 2 relu units` or `layer 3 of 3: output (linear)`."""
         head = f"layer {self.number} of {self.depth + 1}"
         if self.output:
-            return f"{head}: output (linear)"
+            return f"{head}: output ({self.activation})"
         return f"{head}: hidden, {self.width} {self.activation} unit" + (
             "s" if self.width > 1 else "")
 
 
 def delta_name(arch: Architecture, layer: int, j: int) -> str:
-    """δ of unit j of weight layer `layer` (0-based): `δ2[1]`, or the output's dL/dy_hat."""
-    return "dL/dy_hat" if layer == arch.depth else unit_name("δ", layer, j, arch.depth)
+    """δ of unit j of weight layer `layer` (0-based): `δ2[1]`, or the output's dL/dy_hat
+    (dL/dz_out before a sigmoid output)."""
+    if layer == arch.depth:
+        return f"dL/d{out_name(arch)}"
+    return unit_name("δ", layer, j, arch.depth)
+
+
+def output_filled(ws: WorkedStep, sym: str, nums: str, needs: tuple[str, ...],
+                  x: str = "·") -> tuple[list[Filled], Filled]:
+    """The output layer's forward values (y_hat and L; classify: z_out, y_hat = σ(z_out)
+    and the cross-entropy) and its δ, each with its filled formula. The classify δ's
+    formula is its derivation, dL/dy_hat·dy_hat/dz_out = y_hat - y. Used by the layered
+    inspector and by the drill (one hidden layer or several), so both say the same."""
+    t = ws.trace
+    y, yh = _factor(t.y), _fmt(t.y_hat)
+    if ws.exp.arch.task == "regress":
+        return ([Filled("y_hat", sym, nums, t.y_hat, needs),
+                 Filled("L", "(y_hat - y)^2", f"({yh} - {y})^2", t.loss, ("y_hat", "y"))],
+                Filled("dL/dy_hat", "2(y_hat - y)", f"2{x}({yh} - {y})", t.dl_dyhat,
+                       ("y_hat", "y")))
+    return ([Filled("z_out", sym, nums, t.z_out, needs),
+             Filled("y_hat", "sigmoid(z_out)", f"sigmoid({_fmt(t.z_out)})", t.y_hat,
+                    ("z_out",)),
+             Filled("L", "-(y ln(y_hat) + (1 - y) ln(1 - y_hat))",
+                    f"-({y}{x}ln({yh}) + (1 - {y}){x}ln(1 - {yh}))", t.loss,
+                    ("y_hat", "y"))],
+            Filled("dL/dz_out", f"dL/dy_hat{x}dy_hat/dz_out = (y_hat - y)/(y_hat(1 - y_hat))"
+                   f"{x}y_hat(1 - y_hat) = y_hat - y", f"{yh} - {y}", t.dl_dyhat,
+                   ("y_hat", "y")))
 
 
 def layer_steps(ws: WorkedStep, times: str = "·") -> list[LayerStep]:
@@ -321,7 +348,7 @@ def layer_steps(ws: WorkedStep, times: str = "·") -> list[LayerStep]:
                                  for i, k in enumerate(ks)), _factor(p[b])])
             needs = (*(n for i, k in enumerate(ks) for n in (names[k], ins[i])), names[b])
             if out:
-                forward.append(Filled("y_hat", sym, nums, t.y_hat, needs))
+                forward, top = output_filled(ws, sym, nums, needs, x)
                 continue
             lt, z = t.layers[layer], unit_name("z", layer, j, depth)
             forward += [Filled(z, sym, nums, lt.z[j], needs),
@@ -330,11 +357,7 @@ def layer_steps(ws: WorkedStep, times: str = "·") -> list[LayerStep]:
         deltas = [] if out else [_delta(ws, layer, j, x) for j in range(arch.widths[layer])]
         backward = [d.filled for d in deltas]
         if out:
-            forward.append(Filled("L", "(y_hat - y)^2", f"({_fmt(t.y_hat)} - {_factor(t.y)})^2",
-                                  t.loss, ("y_hat", "y")))
-            backward.append(Filled("dL/dy_hat", "2(y_hat - y)",
-                                   f"2{x}({_fmt(t.y_hat)} - {_factor(t.y)})", t.dl_dyhat,
-                                   ("y_hat", "y")))
+            backward.append(top)
         gradients = []
         for j in range(arch.sizes[layer + 1]):
             d = delta_name(arch, layer, j)
@@ -348,7 +371,8 @@ def layer_steps(ws: WorkedStep, times: str = "·") -> list[LayerStep]:
                     k, dv, v, ws.numeric[k],
                     ws.check(k, terms[k])))
         first = first_unit(arch, layer) if not out else 0
-        steps.append(LayerStep(layer + 1, depth, arch.sizes[layer + 1], g, forward, backward,
+        kind = arch.loss_spec.output_name if out else g
+        steps.append(LayerStep(layer + 1, depth, arch.sizes[layer + 1], kind, forward, backward,
                                deltas, sorted(gradients, key=lambda gr: gr.index),
                                range(first, first + (0 if out else arch.widths[layer]))))
     return steps

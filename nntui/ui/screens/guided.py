@@ -39,7 +39,7 @@ from nntui.lab.guided import (
 from nntui.lab.guided_pages import PAGES, Page
 from nntui.lab.history import MAX_SELECTED
 from nntui.lab.options import DATA
-from nntui.lab.report import metric_text
+from nntui.lab.report import headline
 from nntui.lab.session import Change, RunState, Session
 from nntui.ui.ascii import spell, spell_text
 from nntui.ui.widgets.keybar import KeyBar
@@ -223,9 +223,9 @@ class GuidedScreen(Screen[None]):
         if run is None:
             return f"{runs}; the newest is not among the saved runs."
         d = run.doc
-        r2 = metric_text("r2", d["metrics"]["test"]["r2"])
+        label, shown = headline(d.get("task", "regress"), d["metrics"]["test"])
         return (f"{runs} · newest #{self.session.history.number(run.id)}: {d['status']}, "
-                f"{d['epochs_run']} epochs, test R² {r2}")
+                f"{d['epochs_run']} epochs, test {label} {shown}")
 
     def show_warnings(self) -> None:
         """A damaged lab file or a failed save, each shown once."""

@@ -17,8 +17,9 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from nntui.lab.worked import UnitActivity, WorkedStep, fmt
-from nntui.lab.worked_deep import Filled, LayerStep, layer_steps
-from nntui.lab.worked_text import update_text
+from nntui.lab.worked_deep import Filled, LayerStep, delta_name, layer_steps, output_delta_lines
+from nntui.lab.worked_optim import rule_lines
+from nntui.lab.worked_text import update_lines, update_text
 from nntui.ui.ascii import spell_renderable
 
 CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
@@ -67,16 +68,34 @@ def update_table(ws: WorkedStep, step: LayerStep) -> Table:
     return table
 
 
+def update_part(ws: WorkedStep, step: LayerStep) -> list[RenderableType]:
+    """The layer's update: plain SGD as an old → new table; momentum, Adam or L2 as the
+    record's own terms (worked_optim.py's lines: the rule, then this layer's parameters)."""
+    r = ws.record
+    if r.optimizer is None:
+        return [heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(r.lr)}"),
+                update_table(ws, step)]
+    rules = rule_lines(ws)
+    lines = update_lines(ws)[len(rules):]  # one per parameter, in vector order
+    return [heading(f"Update: {r.optimizer.settings.describe()}"),
+            *(Text(line, style="cyan") for line in rules),
+            *(Text(lines[k]) for k in step.params)]
+
+
 def page(ws: WorkedStep, step: LayerStep, units: list[UnitActivity]) -> RenderableType:
     """Everything of one layer, top to bottom: forward, δ, gradients, update, activity."""
     parts: list[RenderableType] = [Text(step.title.capitalize(), style="bold reverse")]
+    top = delta_name(ws.exp.arch, ws.exp.arch.depth, 0)  # dL/dy_hat or dL/dz_out
     if step.output:
         parts += [heading("Forward"), *(filled_text(f) for f in step.forward),
-                  heading("Backward: the output's δ is dL/dy_hat"),
-                  *(filled_text(f) for f in step.backward)]
+                  heading(f"Backward: the output's δ is {top}")]
+        if ws.exp.arch.task == "regress":
+            parts += [filled_text(f) for f in step.backward]
+        else:  # the derivation of y_hat - y, line by line
+            parts += [Text(line) for line in output_delta_lines(ws)]
     else:
         n, g = step.number, step.activation
-        above = "dL/dy_hat" if n == step.depth else f"δ{n + 1}"
+        above = top if n == step.depth else f"δ{n + 1}"
         parts += [heading(f"Forward: z{n} = W{n}·h{n - 1} + b{n}, h{n} = {g}(z{n})"
                           if n > 1 else f"Forward: z1 = W1·x + b1, h1 = {g}(z1)"),
                   *(filled_text(f, "  (gate closed)" if i % 2 and step.deltas[i // 2].closed
@@ -86,11 +105,9 @@ def page(ws: WorkedStep, step: LayerStep, units: list[UnitActivity]) -> Renderab
             closed = "  [ReLU gate closed: δ = 0]" if d.closed else ""
             parts.append(filled_text(d.filled, closed, "bold red" if d.closed else ""))
     n = step.number
-    each = f"dL/dW{n}[1,i] = dL/dy_hat" if step.output else f"dL/dW{n}[j,i] = δ{n}[j]"
+    each = f"dL/dW{n}[1,i] = {top}" if step.output else f"dL/dW{n}[j,i] = δ{n}[j]"
     parts += [heading(f"Gradients: {each} · input i (numeric: central difference)"),
-              *gradient_lines(step),
-              heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
-              update_table(ws, step)]
+              *gradient_lines(step), *update_part(ws, step)]
     if step.units:
         text = Text()
         for j in step.units:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 
 from nntui.errors import UserError
 from nntui.lab.history import RunHistory
-from nntui.lab.report import metric_text, num
+from nntui.lab.report import headline_cell, num
 from nntui.lab.runs import StoredRun, config_changes
 from nntui.ui.widgets.loss_plot import LossPlot
 
@@ -88,7 +88,7 @@ class RunsView(Vertical):
             table.add_row(Text(f"{mark}{n}"), status,
                           str(d["epochs_run"]), num(train[-1] if train else None, 4),
                           num(test[-1] if test else None, 4),
-                          metric_text("r2", d["metrics"]["test"]["r2"]),
+                          headline_cell(d.get("task", "regress"), d["metrics"]["test"]),
                           Text(run.finished_at[11:19]), Text(changes[:48]), key=run.id)
             previous = run.config
         if self.runs:
