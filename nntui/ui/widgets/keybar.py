@@ -9,6 +9,9 @@ digits, `+ - * /`, space) are left out: the bar shows what works there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.console import OverflowMethod
 from rich.text import Text
 from textual.binding import Binding
 from textual.keys import _character_to_key
@@ -105,20 +108,12 @@ class KeyBar(Static):
         if not self.is_attached:
             return
         width = max(20, self.size.width - 2)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        used = 0
+        entries = []
         for keys, description, enabled in self.items():
-            length = len(keys) + 1 + len(description)
-            if used and used + 2 + length > width:
-                text.append("\n")
-                used = 0
-            elif used:
-                text.append("  ")
-                used += 2
             style = "" if enabled else "dim"
-            text.append(keys, style=f"bold {self.key_color} {style}")
-            text.append(" " + description, style=style)
-            used += length
+            entries.append(Text.assemble((keys, f"bold {self.key_color} {style}"),
+                                         (" " + description, style)))
+        text = pack(entries, width, "ellipsis")
         lines = min(text.plain.count("\n") + 1, MAX_LINES)
         # A layout only when the height changes (not after every tab switch). The height
         # is checked after the refresh too: a layout asked for while the screen was being
@@ -134,6 +129,23 @@ class KeyBar(Static):
     @property
     def key_color(self) -> str:
         return self.app.theme_variables.get("footer-key-foreground", "yellow")
+
+
+def pack(entries: Iterable[Text], width: int, overflow: OverflowMethod) -> Text:
+    """`entries` two spaces apart, wrapped between entries (never inside one) to lines of
+    `width`: the key bar's items, a plot legend's keys."""
+    text = Text(no_wrap=True, overflow=overflow)
+    used = 0
+    for entry in entries:
+        if used and used + 2 + entry.cell_len > width:
+            text.append("\n")
+            used = 0
+        elif used:
+            text.append("  ")
+            used += 2
+        text.append_text(entry)
+        used += entry.cell_len
+    return text
 
 
 def digit_range(keys: str) -> str:

@@ -20,6 +20,7 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from nntui.ui.ascii import ascii_drawing, spell_text
+from nntui.ui.widgets.keybar import pack
 
 #: Markers by curve, in order (train, test; or the runs of the overlay): the first two
 #: are drawn as lines of different texture, the rest as distinct symbols.
@@ -44,21 +45,9 @@ def series_style(index: int, ascii_only: bool) -> tuple[str, RGB]:
 def legend(keys: Sequence[Key], width: int) -> Text:
     """The keys as `▞▞ train  ⢕⢕ test`, each marker as the plot draws it, wrapped
     between entries to lines of `width`."""
-    text = Text(no_wrap=True, overflow="crop")
-    used = 0
-    for label, marker, colour in keys:
-        entry = len(label) + 3
-        if used and used + 2 + entry > width:
-            text.append("\n")
-            used = 0
-        elif used:
-            text.append("  ")
-            used += 2
-        glyph = hd_symbols.get(marker, marker[:1])
-        text.append(glyph * 2, style=f"rgb({colour[0]},{colour[1]},{colour[2]})")
-        text.append(" " + label)
-        used += entry
-    return text
+    return pack([Text.assemble((hd_symbols.get(marker, marker[:1]) * 2,
+                                f"rgb({colour[0]},{colour[1]},{colour[2]})"), " " + label)
+                 for label, marker, colour in keys], width, "crop")
 
 
 def render_with_legend(widget: PlotextPlot, keys: Sequence[Key]) -> Text:
