@@ -54,20 +54,20 @@ def done(app):
 FirstPaint().run(headless=True, size=(80, 24))
 """
 
-# nntui's whole first screen: the body built, the sidebar's fields, the plot and the key
+# nntui's whole first screen: the body built, the sidebar's settings, the plot and the key
 # bar all in the frame (not the "starting nntui…" placeholder before them).
 NNTUI = """
 from nntui.cli import build_parser, config_from_args
 from nntui.ui.app import NNApp as BASE
 def done(app):
-    from textual.widgets import Input
     if not app.ready:
         return False
     shown = app.screen._compositor.visible_widgets
     plot = app.query_one("#plot")
     keys = app.query_one("KeyBar")
-    fields = [w for w in app.query(Input) if w in shown]
-    return plot in shown and keys in shown and str(keys.content) != "" and len(fields) > 5
+    sheet = app.query_one("#sheet-top")
+    return (plot in shown and keys in shown and str(keys.content) != "" and sheet in shown
+            and len(sheet.lines) > 5)
 """ + PAINT + """
 FirstPaint(config_from_args(build_parser().parse_args([]))).run(headless=True,
                                                                 size=(80, 24))

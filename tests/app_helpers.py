@@ -17,18 +17,19 @@ from textual import events
 from textual.geometry import Size
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from nntui.lab.config import ExperimentConfig
 from nntui.lab.session import Session
 from nntui.ui.app import NNApp
 from nntui.ui.screenshots import ROUNDS, SteadyApp, Unsettled, settle, wait_ready
-from nntui.ui.widgets.fields import SettingField, field_id
 from nntui.ui.widgets.keybar import CHARACTERS
+from nntui.ui.widgets.settings import Sidebar
+from nntui.ui.widgets.settings_rows import Row
 from nntui.ui.widgets.status import StatusLine
 
 __all__ = ["TrainingGate", "drain", "edit", "field", "hit", "make_app", "plain", "resize",
-           "running", "screen_text", "settle", "wait_until"]
+           "running", "screen_text", "settle", "sidebar_text", "wait_until"]
 
 
 def make_app(**cfg: object) -> NNApp:
@@ -38,8 +39,16 @@ def make_app(**cfg: object) -> NNApp:
     return SteadyApp(Session(ExperimentConfig(**cfg)))  # type: ignore[arg-type]
 
 
-def field(app: NNApp, key: str) -> SettingField:
-    return app.query_one(f"#{field_id(key)}", SettingField)
+def field(app: NNApp, key: str) -> Row:
+    """A setting's row in the sidebar: its text, error, hint, and whether it shows."""
+    return app.query_one(Sidebar).row(key)
+
+
+def sidebar_text(app: NNApp) -> str:
+    """The sidebar's lines as drawn (above and below an open editor), without colour."""
+    from nntui.ui.widgets.settings import SheetPart
+
+    return "\n".join(part.render().plain for part in app.query(SheetPart))
 
 
 @asynccontextmanager
@@ -153,20 +162,30 @@ async def resize(pilot: Pilot, width: int, height: int) -> None:
     await drain(pilot)
 
 
-async def edit(pilot: Pilot, key: str, text: str) -> SettingField:
-    """Type `text` into a field and press Enter (or choose it), then let the app settle."""
+async def edit(pilot: Pilot, key: str, text: str) -> Row:
+    """Edit a setting as a user does: focus the sidebar, cursor to its row, enter, type
+    `text` and enter (or pick `text` from the choice list); then let the app settle."""
     app: NNApp = pilot.app  # type: ignore[assignment]
-    f = field(app, key)
-    if f.choices:
-        f.query_one(Select).value = text
+    sidebar = app.query_one(Sidebar)
+    assert sidebar.row(key).shown, f"{key}: not shown for this source or optimizer"
+    sidebar.focus()
+    sidebar.model.go_to(key)
+    sidebar.redraw()
+    await drain(pilot)
+    row = sidebar.row(key)
+    if row.choices:
+        await hit(pilot, "enter")
+        assert sidebar.model.choosing is not None, f"{key}: no choice list opened"
+        steps = row.choices.index(text) - sidebar.model.choosing
+        await hit(pilot, *(["down"] * steps if steps > 0 else ["up"] * -steps), "enter")
     else:
-        box = f.query_one(Input)
-        box.focus()
-        await pilot.pause()
+        await hit(pilot, "enter")
+        box = app.focused
+        assert isinstance(box, Input), f"{key}: no editor opened"
         box.value = text
-        await pilot.press("enter")
+        await hit(pilot, "enter")
     await settle(pilot)
-    return f
+    return row
 
 
 def plain(widget: Static) -> str:

@@ -17,11 +17,10 @@ from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.widgets import DataTable, Input, Select
 
-from app_helpers import edit, field, make_app, plain, running, settle, wait_until
+from app_helpers import edit, field, hit, make_app, plain, running, settle, sidebar_text, wait_until
 from nntui.lab.config import presets
 from nntui.lab.runs import RunStore
 from nntui.ui.screens.forms import SettingsFileScreen, SweepScreen, classic_values
-from nntui.ui.widgets.fields import SettingField
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.settings import Sidebar
 
@@ -45,15 +44,23 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(tmp_path: Path) -> 
     toasts = Toasts()
     app = make_app()
     async with running(app, message_hook=toasts, notifications=True) as pilot:
-        fields = [f for f in app.query(SettingField) if not f.choices and f.display]
-        typed = {f: MARKUP[n % len(MARKUP)] for n, f in enumerate(fields)}
-        for f, text in typed.items():
-            f.post_message(SettingField.Committed(f, f.key, text))
+        sidebar = app.query_one(Sidebar)
+        rows = [r for r in sidebar.model.rows if r.selectable and not r.is_panel
+                and not r.choices and r.shown]
+        typed = {r.key: MARKUP[n % len(MARKUP)] for n, r in enumerate(rows)}
+        for key, text in typed.items():
+            sidebar.post_message(Sidebar.Committed(key, text))
         await settle(pilot)
-        for f, text in typed.items():  # each is refused in place, its text shown as typed
-            assert text in plain(f.query_one(".field-error")), (f.key, text)
+        for key, text in typed.items():  # each is refused in place, its text shown as typed
+            assert text in field(app, key).error, (key, text)
+        sidebar.model.collapsed["init"] = False
+        sidebar.redraw()
+        await settle(pilot)
+        assert "[/x]" in sidebar_text(app)
+        await edit(pilot, "dataset", "csv")
         path = await edit(pilot, "csv", str(tmp_path / "results [final].csv"))
-        assert "results [final].csv" in plain(path.query_one(".field-error"))
+        assert "results [final].csv" in path.error
+        assert "[final].csv" in sidebar_text(app)
         assert any("results [final].csv" in t.message for t in toasts.sent)
         assert all(not t.markup for t in toasts.sent)
 
@@ -159,20 +166,25 @@ async def test_choosing_csv_asks_for_the_path_and_errors_wrap(insurance_csv: Pat
     async with running(app) as pilot:
         await edit(pilot, "dataset", "csv")
         path = field(app, "csv")
-        assert path.display and app.focused is path.query_one(Input)
-        assert "type the CSV file's path" in plain(field(app, "dataset")
-                                                    .query_one(".field-error"))
-        assert not field(app, "n1_range").display and field(app, "features").display
+        sidebar = app.query_one(Sidebar)
+        assert path.shown and isinstance(app.focused, Input)
+        assert sidebar.model.current is path and sidebar.editing is not None
+        assert "type the CSV file's path" in field(app, "dataset").hint
+        assert "the CSV file's" in sidebar_text(app)
+        assert not field(app, "n1_range").shown and field(app, "features").shown
         missing = "/no/such/folder/with/a/rather/long/name/insurance.csv"
         await edit(pilot, "csv", missing)
-        error = path.query_one(".field-error")
-        assert missing in plain(error).replace("\n", "")  # type: ignore[arg-type]
-        assert error.size.height >= 2 and error.size.width <= path.size.width
+        assert missing in path.error
+        lines = [line for line in sidebar_text(app).splitlines() if line.startswith("  ")]
+        wrapped = "".join(line.strip() for line in lines)
+        assert missing in wrapped and len(lines) >= 2  # wrapped over several lines
+        assert all(len(line.rstrip()) <= sidebar.scrollable_content_region.width
+                   for line in lines)
         await edit(pilot, "csv", str(insurance_csv))
         assert app.session.config.dataset == "csv" and len(app.session.table) == 11
-        assert not field(app, "dataset").has_class("-hint")
+        assert not field(app, "dataset").hint
         await edit(pilot, "dataset", "generated")
-        assert not field(app, "csv").display and field(app, "n1_range").display
+        assert not field(app, "csv").shown and field(app, "n1_range").shown
 
 
 async def test_keys_typed_ahead_of_quit_are_dropped(tmp_path: Path) -> None:
@@ -228,7 +240,11 @@ async def test_key_bar_in_a_field_lists_only_what_works_there() -> None:
     app = make_app()
     async with running(app) as pilot:
         bar = app.query_one(KeyBar)
-        field(app, "lr").query_one(Input).focus()
+        sidebar = app.query_one(Sidebar)
+        sidebar.focus()
+        sidebar.model.go_to("lr")
+        await hit(pilot, "enter")
+        assert isinstance(app.focused, Input)
         await settle(pilot)
         text = plain(bar)
         assert "enter Confirm" in text and "tab Next field" in text and "esc" in text

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from app_helpers import edit, field, make_app, plain, running, settle
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, load_toml
 from nntui.lab.experiment import Experiment
 from nntui.lab.rundoc import validate_document
 from nntui.lab.sweep import alternatives, grid
-from tests.app_helpers import edit, field, make_app, plain, running, settle
 
 Cli = Callable[..., tuple[int, str, str]]
 HIDDEN = OPTIONS["hidden"]

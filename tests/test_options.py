@@ -66,10 +66,11 @@ def test_option_round_trips_through_cli_toml_and_field(key: str, tmp_path: Path)
 
 
 def test_every_option_is_in_help_and_has_a_field() -> None:
-    from nntui.ui.widgets.settings import FIELD_OPTIONS
+    from nntui.lab.config import ExperimentConfig
+    from nntui.ui.widgets.settings_rows import SheetModel
 
     text = build_parser().format_help()
-    shown = {opt.key for opt in FIELD_OPTIONS}
+    shown = {row.key for row in SheetModel.build(ExperimentConfig(), {}).rows}
     for key, opt in OPTIONS.items():
         assert opt.flag in text, key
         assert key in shown or opt.kind == "assignments", key  # `set`: one field a parameter

@@ -10,11 +10,11 @@ import threading
 
 import pytest
 
+from app_helpers import make_app, plain, running, settle
 from nntui.lab.config import ExperimentConfig
 from nntui.lab.sweep import choose_workers, estimated_seconds, grid
 from nntui.ui.training import NICENESS, yield_to_screen
 from nntui.ui.widgets.results import ResultsView
-from tests.app_helpers import make_app, plain, running, settle
 
 LRS = ["0.001", "0.002", "0.003", "0.005", "0.007", "0.01", "0.02", "0.03", "0.05", "0.07"]
 DEFAULT_GRID = grid(ExperimentConfig(), {"lr": LRS, "seed": [str(s) for s in range(10)]})

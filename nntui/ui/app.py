@@ -2,8 +2,8 @@
 
 The run lifecycle (states, the completion rule, recording each run once, run numbers, the
 lock) lives in `nntui.lab.session.Session`; every number shown comes from the lab or the
-engine. Start-up stays close to a bare Textual app: the first frame is painted before
-numpy, plotext and the body are loaded. Training runs in a thread worker (training.py);
+engine. numpy, plotext and the body are loaded just after the app is mounted (build_body),
+so the command line's other paths never load them. Training runs in a thread worker (training.py);
 the keys are in keys.py; a hang-up or a crash is handled in shutdown.py.
 """
 
@@ -41,6 +41,13 @@ if TYPE_CHECKING:
     from nntui.ui.settings_controller import SettingsController
 
 WIDE, NARROW = 140, 72
+
+
+class MainScreen(Screen[None]):
+    """The app's own screen: nothing takes the keys until asked (Tab, a click), so the
+    app's keys work from the first frame; dialogs still focus their first field."""
+
+    AUTO_FOCUS = ""
 
 
 class NNApp(App[None]):
@@ -99,6 +106,9 @@ class NNApp(App[None]):
         self.training_shown: Signal[None] = Signal(self, "training_shown")
 
     # -- start-up ----------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[None]:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield Static("starting nntui…", id="starting")
         yield KeyBar()
@@ -107,7 +117,7 @@ class NNApp(App[None]):
         self._pref_warnings += look.apply_on_mount(self, self.prefs)
         for warning in self._pref_warnings:
             self.notify(warning, severity="warning", timeout=10)
-        self.call_after_refresh(self.build_body)
+        self.call_later(self.build_body)
         # A dropped SSH connection: keep the run in progress, then leave (shutdown.py).
         self._release_hang_up = shutdown.catch_hang_up(self)
 
@@ -155,7 +165,8 @@ class NNApp(App[None]):
         await super().on_event(event)
 
     async def build_body(self) -> None:
-        """After the first paint: build the session (numpy) and mount the body."""
+        """Just after mounting: build the session (numpy) and mount the body, so the first
+        frame is the whole screen (the "starting" line shows only an error)."""
         # numpy's BLAS threads buy nothing for these tiny matrices and their start-up
         # burns ~70 ms of CPU on the other core while the first screen is drawn.
         if "numpy" not in sys.modules:
@@ -331,9 +342,9 @@ class NNApp(App[None]):
     def action_settings_file(self, mode: str) -> None:
         self.controller.settings_file(mode)
 
-    def on_setting_field_committed(self, message: Any) -> None:
-        """A field was edited (SettingField.Committed): refuse in place or apply."""
-        self.controller.commit(message.field, message.key, message.text)
+    def on_sidebar_committed(self, message: Any) -> None:
+        """A setting was edited (Sidebar.Committed): refuse in place or apply."""
+        self.controller.commit(message.key, message.text)
 
     def on_settings_controller_data_loaded(self, message: Any) -> None:
         self.controller.data_loaded(message)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
 from nntui.lab.report import loss_label, metric_labels, undefined_notes
@@ -32,8 +31,7 @@ class MainView(Horizontal):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        # The sidebar's ~150 small widgets are mounted just after the body's first paint.
-        yield Lazy(Sidebar(self.session.config, self.session.trainer.initial_params))
+        yield Sidebar(self.session.config, self.session.trainer.initial_params)
         with Vertical(id="main"):
             yield Static("", id="banner")
             with TabbedContent(id="tabs"):
@@ -117,10 +115,13 @@ class MainView(Horizontal):
     def on_resize(self) -> None:
         self.show_results()  # a terminal made wide shows the side results
 
-    async def sync_settings(self) -> None:
+    def sync_settings(self) -> None:
         """Show the session's settings in the sidebar (after keys or a rebuild)."""
-        for sidebar in self.query(Sidebar):
-            await sidebar.sync(self.session.config, self.session.trainer.initial_params)
+        self.sidebar.sync(self.session.config, self.session.trainer.initial_params)
+
+    @property
+    def sidebar(self) -> Sidebar:
+        return self.query_one(Sidebar)
 
     @property
     def runs(self) -> RunsView:

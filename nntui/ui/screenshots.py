@@ -40,7 +40,8 @@ async def settle(pilot: Pilot) -> None:
 
     Each round awaits the workers (training, data loads, sweeps, the command palette's
     search) and then lets every queued message and callback be handled; it stops after two
-    rounds in a row that find no worker, since handling a message may start one.
+    rounds in a row that find no worker and no message waiting in any queue, since
+    handling a message may start one (a worker's last message, a signal's callback).
     """
     app = pilot.app
     quiet = 0
@@ -49,14 +50,16 @@ async def settle(pilot: Pilot) -> None:
         if busy:  # a failed worker is the test's business: it shows in the app's state
             await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
         await pilot.pause()
-        quiet = 0 if busy or app.workers else quiet + 1
+        waiting = any(node.message_queue_size
+                      for node in (app, *app.screen.walk_children(with_self=True)))
+        quiet = 0 if busy or app.workers or waiting else quiet + 1
         if quiet == 2:
             return
     raise Unsettled(f"workers still running after {ROUNDS} rounds: {list(app.workers)}")
 
 
 async def wait_ready(pilot: Pilot) -> None:
-    """Wait until the app has built its body and mounted the (lazy) sidebar."""
+    """Wait until the app has built its body and drawn its sidebar."""
     from nntui.ui.widgets.settings import Sidebar
 
     app: NNApp = pilot.app  # type: ignore[assignment]

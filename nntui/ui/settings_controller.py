@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from nntui.lab.data import Table
     from nntui.lab.session import Change, Session
     from nntui.ui.app import NNApp
-    from nntui.ui.widgets.fields import SettingField
 
 
 class SettingsController:
@@ -32,7 +31,7 @@ class SettingsController:
         """A data change finished loading (table) or failed (error)."""
 
         change: Change
-        field: SettingField | None
+        key: str | None
         table: Table | None = None
         error: str = ""
 
@@ -44,20 +43,19 @@ class SettingsController:
         return self.app.live
 
     # -- entry points ------------------------------------------------------------------------
-    def commit(self, field: SettingField, key: str, text: str) -> None:
-        """A field was edited: refuse it in place, or apply it."""
+    def commit(self, key: str, text: str) -> None:
+        """A setting was edited: refuse it in place, or apply it."""
+        sidebar = self.app.view.sidebar
         if key == "dataset" and text == "csv" and not self.session.config.csv:
-            from nntui.ui.widgets.settings import Sidebar
-
-            self.app.query_one(Sidebar).ask_for_csv()  # not a mistake: the path comes next
+            sidebar.ask_for_csv()  # not a mistake: the path comes next
             return
         try:
             change = self.session.propose(key, text)
         except UserError as exc:
-            field.show_error(str(exc))
+            sidebar.show_error(key, str(exc))
             return
-        field.clear_error()
-        self.apply(change, field)
+        sidebar.clear_error(key)
+        self.apply(change, key)
 
     def scale_lr(self, factor: float) -> None:
         """+ - * /: a rate out of range is refused with a message and the rate is kept."""
@@ -115,61 +113,61 @@ class SettingsController:
         self.app.push_screen(SettingsFileScreen(mode), done)
 
     # -- applying ----------------------------------------------------------------------------
-    def apply(self, change: Change, field: SettingField | None) -> None:
+    def apply(self, change: Change, key: str | None) -> None:
         """Adopt a validated change; data loads that may be slow go to a worker."""
         if change.kind == "none":
             return
         if change.kind == LIVE:
             self.session.apply(change)
-            self.app.run_worker(self.app.view.sync_settings())
+            self.app.view.sync_settings()
             self.app.refresh_training()
             self.app.show_history_warnings()
             return
         self.app.stop_training()
         if change.kind == DATA and change.config.dataset != "generated":
             self.app.notify("Loading data…")
-            self.app.run_worker(lambda: self._load(change, field), thread=True,
+            self.app.run_worker(lambda: self._load(change, key), thread=True,
                                 exclusive=True, group="data", exit_on_error=False)
             return
-        self.adopt(change, field, None)
+        self.adopt(change, key, None)
 
-    def _load(self, change: Change, field: SettingField | None) -> None:
+    def _load(self, change: Change, key: str | None) -> None:
         """In a thread: load the table, then hand it back to the app's thread."""
         try:
             table = self.session.load(change.config)
         except UserError as exc:
-            message = self.DataLoaded(change, field, error=str(exc))
+            message = self.DataLoaded(change, key, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - an odd file must never crash the app
-            message = self.DataLoaded(change, field, error=f"cannot load the data: "
+            message = self.DataLoaded(change, key, error=f"cannot load the data: "
                                       f"{type(exc).__name__}: {exc}")
         else:
-            message = self.DataLoaded(change, field, table=table)
+            message = self.DataLoaded(change, key, table=table)
         self.app.post_message(message)
 
     def data_loaded(self, message: DataLoaded) -> None:
         if message.error:
-            self.report_error(message.field, message.error)
+            self.report_error(message.key, message.error)
             return
-        self.adopt(message.change, message.field, message.table)
+        self.adopt(message.change, message.key, message.table)
 
-    def adopt(self, change: Change, field: SettingField | None, table: Table | None) -> None:
+    def adopt(self, change: Change, key: str | None, table: Table | None) -> None:
         lost = restart_note(self.session)  # before the change: what happens to this run
         try:
             self.session.apply(change, table)
         except UserError as exc:
-            self.report_error(field, str(exc))
+            self.report_error(key, str(exc))
             return
         self.app.rate = None
-        self.app.run_worker(self.app.view.sync_settings())
+        self.app.view.sync_settings()
         self.app.refresh_all()
         self.app.show_history_warnings()
         what = "Data" if change.kind == DATA else "Network or initial weights"
         note = f" Note: {change.note}." if change.note else ""
         self.app.notify(f"{what} changed: the run starts again from epoch 0{lost}.{note}")
 
-    def report_error(self, field: SettingField | None, message: str) -> None:
-        if field is not None:
-            field.show_error(message)
+    def report_error(self, key: str | None, message: str) -> None:
+        if key is not None:
+            self.app.view.sidebar.show_error(key, message)
         self.app.notify(message, severity="error",
                         title="Not applied; the current run is kept")
 

@@ -15,7 +15,8 @@ from textual.widgets import Static
 from nntui.ui.ascii import spell_renderable, spell_text
 
 FIELDS = """\
-Fields: type a value and press Enter (or leave the field); Escape returns to the keys.
+Settings: Tab to the sidebar, up/down to a setting, Enter to edit it, Enter to apply it
+(Tab applies it and edits the next one); Escape returns to the keys.
 A bad value is refused in place and the current run is kept. Ctrl+P opens the command
 palette; every action below is there too."""
 
@@ -38,18 +39,18 @@ def key_label(binding: Binding) -> str:
 
 
 def every_key(app_bindings: list[Any]) -> list[Binding]:
-    """The app's keys, then the Runs, Fit and Landscape tabs' and a settings field's (help
+    """The app's keys, then the Runs, Fit and Landscape tabs' and the settings' (help
     lists them all)."""
-    from nntui.ui.widgets.fields import SettingField
     from nntui.ui.widgets.fit_view import FitView
     from nntui.ui.widgets.landscape_view import LandscapeView
     from nntui.ui.widgets.runs_view import RunsView
+    from nntui.ui.widgets.settings import Sidebar
 
     runs = [Binding(b.key, b.action, f"Runs tab: {b.description}",
                     tooltip=f"runs tab: {b.tooltip}")
             for b in RunsView.BINDINGS if isinstance(b, Binding)]
     keys = [*app_bindings, *runs, *FitView.BINDINGS, *LandscapeView.BINDINGS,
-            *SettingField.BINDINGS]
+            *Sidebar.BINDINGS]
     return [b for b in keys if isinstance(b, Binding)]
 
 
