@@ -54,6 +54,27 @@ def done(app):
 FirstPaint().run(headless=True, size=(80, 24))
 """
 
+# The least any screen with nntui's content can cost: a bare app that also loads what the
+# first screen cannot do without (numpy for the numbers, plotext for the plot) and draws
+# an empty plot. nntui's own share is what it needs beyond this.
+FLOOR = """
+import os
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy
+from textual.app import App
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+class BASE(App):
+    def compose(self):
+        yield Static("hello")
+        yield PlotextPlot()
+        yield Footer()
+def done(app):
+    return True
+""" + PAINT + """
+FirstPaint().run(headless=True, size=(80, 24))
+"""
+
 # nntui's whole first screen: the body built, the sidebar's settings, the plot and the key
 # bar all in the frame (not the "starting nntui…" placeholder before them).
 NNTUI = """
@@ -98,11 +119,11 @@ def first_screens(repeats: int) -> dict[str, tuple[float, float, float, bool]]:
     complete screen, and whether pandas/sklearn were loaded. The two apps alternate, so
     both see the same machine load."""
     wall0, cpu0 = interpreter_start()
-    walls: dict[str, list[float]] = {"bare": [], "nntui": []}
-    cpus: dict[str, list[float]] = {"bare": [], "nntui": []}
-    heavy = {"bare": False, "nntui": False}
+    walls: dict[str, list[float]] = {"bare": [], "floor": [], "nntui": []}
+    cpus: dict[str, list[float]] = {"bare": [], "floor": [], "nntui": []}
+    heavy = {"bare": False, "floor": False, "nntui": False}
     for _ in range(repeats):
-        for name, code in (("bare", BARE), ("nntui", NNTUI)):
+        for name, code in (("bare", BARE), ("floor", FLOOR), ("nntui", NNTUI)):
             out = subprocess.run([sys.executable, "-c", HEAD + code], capture_output=True,
                                  text=True, check=True)
             wall, cpu, imported = out.stdout.split()[-3:]
@@ -219,6 +240,7 @@ def main(repeats: int = 7) -> None:
     print(f"  {'app':<30}{'median s':>9}{'min s':>8}{'cpu s':>8}{'ratio':>8}  "
           "pandas/sklearn loaded")
     for name, label in (("bare", "bare Textual app (first paint)"),
+                        ("floor", "  + numpy, plotext, a plot"),
                         ("nntui", "nntui, default experiment")):
         med, low, cpu, heavy = screens[name]
         print(f"  {label:<30}{med:>9.3f}{low:>8.3f}{cpu:>8.3f}{med / bare[0]:>7.2f}x  {heavy}")
