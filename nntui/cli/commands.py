@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TYPE_CHECKING
@@ -35,6 +34,8 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     If saving fails anyway (a full disk), the result has been printed: the failure is the
     one `nntui: error:` line and the exit status is 2.
     """
+    import json
+
     from nntui.cli.experiments import store_from
     from nntui.lab.experiment import Experiment
     from nntui.lab.report import summary
@@ -74,6 +75,8 @@ def saves(ns: argparse.Namespace) -> bool:
 
 
 def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    import json
+
     from nntui.lab.config import parse_int
     from nntui.lab.experiment import Experiment, finite_or_null
     from nntui.lab.worked import worked_step
