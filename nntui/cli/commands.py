@@ -7,6 +7,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from nntui.cli import startup
 from nntui.cli.parser import printable
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, load_toml, save_toml
@@ -144,9 +145,13 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace, lab: bool = False) ->
     if lab:
         from nntui.ui.guided_app import GuidedApp
 
-        GuidedApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True).run()
+        guided = GuidedApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True)
+        startup.resume()  # the app is made: collect again (cli/startup.py)
+        guided.run()
         return 0
-    NNApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True).run()
+    app = NNApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True)
+    startup.resume()
+    app.run()
     return 0
 
 
