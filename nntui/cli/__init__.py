@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     finally:
-        startup.resume()  # the app resumed it before running; a failure, here
+        startup.resume()  # collecting again whichever way the command ends
 
 
 def entry(argv: Sequence[str] | None = None) -> Any:
