@@ -50,6 +50,36 @@ def test_presets_name_prints_a_toml_that_loads_as_the_preset(cli: Cli, tmp_path:
     assert "lr-sweep" in err
 
 
+def test_presets_are_the_files_importlib_resources_finds() -> None:
+    """presets() finds a plain folder itself (sparing every start importlib.resources):
+    the same files, as the same kind of object, that importlib.resources gives."""
+    from importlib.resources import files
+
+    shipped = {f.name.removesuffix(".toml"): f for f in files("nntui.presets").iterdir()
+               if f.name.endswith(".toml")}
+    assert presets() == shipped and len(shipped) >= 6
+    assert {type(p) for p in presets().values()} == {type(files("nntui.presets"))}
+
+
+def test_presets_in_a_zip_are_read_through_importlib_resources(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anything but a plain folder (here a zipped package) still lists and reads."""
+    import zipfile
+
+    import nntui.lab.config
+
+    archive = tmp_path / "zipped.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("zipped_presets/__init__.py", "")
+        z.writestr("zipped_presets/fast.toml", "# A fast one\nlr = 0.5\n")
+        z.writestr("zipped_presets/notes.txt", "not a preset")
+    monkeypatch.syspath_prepend(str(archive))
+    monkeypatch.setattr(nntui.lab.config, "PRESETS_PACKAGE", "zipped_presets")
+    found = presets()
+    assert list(found) == ["fast"] and preset_description(found["fast"]) == "A fast one"
+    assert load_toml("fast").lr == 0.5
+
+
 def test_a_real_file_wins_over_a_preset_of_the_same_name(cli: Cli, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch
                                                            ) -> None:

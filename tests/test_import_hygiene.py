@@ -83,3 +83,53 @@ def test_the_command_line_loads_no_heavy_module() -> None:
     each command imports what it needs when it runs."""
     loaded = loaded_by(["nntui.cli"])
     assert offenders(loaded, CLI_FORBIDDEN) == {}
+
+
+#: Modules the first screen's path outside the UI does not need, imported where a rarer
+#: path uses them: reading a --config file (tomllib), ready experiments outside a plain
+#: folder (importlib.resources, zipfile), reading or saving runs (json, tempfile, signal,
+#: lab.rundoc). Each costs milliseconds that every start would pay.
+FIRST_SCREEN_LAZY = {"tomllib", "importlib.resources", "zipfile", "json", "tempfile",
+                     "signal", "nntui.lab.rundoc"}
+
+#: What `nntui` does before the app starts (the parser, the default experiment), then the
+#: session the app builds for its first screen, on a results folder given (the default
+#: one is found by platformdirs, which Textual loads anyway). numpy is loaded first: only
+#: what nntui's own modules load is looked at.
+FIRST_SCREEN = """
+import sys
+import numpy
+before = set(sys.modules)
+from nntui.cli import build_parser, config_from_args
+from nntui.lab.history import RunHistory
+from nntui.lab.runs import RunStore
+from nntui.lab.session import Session
+import nntui.engine.trainer, nntui.lab.experiment, nntui.lab.storage
+
+cfg = config_from_args(build_parser().parse_args([]))
+session = Session(cfg, None, history=RunHistory(RunStore(sys.argv[1])))
+session.experiment.trainer.step()
+loaded = sorted(set(sys.modules) - before)
+import json
+print(json.dumps(loaded))
+"""
+
+
+def test_the_first_screen_path_loads_no_rarely_needed_module(tmp_path: object) -> None:
+    proc = subprocess.run([sys.executable, "-c", FIRST_SCREEN, str(tmp_path)],
+                          capture_output=True, text=True, check=True)
+    loaded = json.loads(proc.stdout)
+    assert "nntui.lab.session" in loaded and "argparse" in loaded  # the path did run
+    assert offenders({"first screen": loaded}, FIRST_SCREEN_LAZY) == {}
+
+
+def test_the_lazy_modules_are_loaded_where_they_are_used(tmp_path: object) -> None:
+    """The check above sees them: reading a ready experiment and saving a run load them."""
+    code = FIRST_SCREEN.replace("parse_args([])", "parse_args(['--config', 'lr-sweep'])") \
+        .replace("session.experiment.trainer.step()",
+                 "session.history.store.save(session.experiment.document(), 'run')")
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
+                          capture_output=True, text=True, check=True)
+    loaded = json.loads(proc.stdout)
+    assert offenders({"run": loaded}, FIRST_SCREEN_LAZY) == {
+        "run": sorted(FIRST_SCREEN_LAZY - {"importlib.resources", "zipfile"})}

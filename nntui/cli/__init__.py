@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from nntui.cli import startup
 from nntui.cli.commands import cmd_app, config_from_args
 from nntui.cli.parser import build_parser, fail
 from nntui.errors import UserError
@@ -29,15 +30,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = BY_NAME[ns.command]
         module, _, function = spec.handler.partition(":")
         handler: Callable[..., int] = getattr(importlib.import_module(module), function)
+        startup.resume()
         return handler(config_from_args(ns), ns) if spec.config else handler(ns)
     except UserError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         return 130
+    finally:
+        startup.resume()  # collecting again whichever way the command ends
 
 
 def entry(argv: Sequence[str] | None = None) -> Any:
-    """Console-script entry point."""
+    """Console-script entry point (the collector waits while nntui starts: startup.py)."""
+    startup.pause()
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 still prints
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import TYPE_CHECKING
 
+from nntui.cli import startup
 from nntui.cli.parser import printable
 from nntui.errors import UserError
 from nntui.lab.config import OPTIONS, ExperimentConfig, from_mapping, load_toml, save_toml
@@ -35,6 +35,8 @@ def cmd_run(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
     If saving fails anyway (a full disk), the result has been printed: the failure is the
     one `nntui: error:` line and the exit status is 2.
     """
+    import json
+
     from nntui.cli.experiments import store_from
     from nntui.lab.experiment import Experiment
     from nntui.lab.report import summary
@@ -74,6 +76,8 @@ def saves(ns: argparse.Namespace) -> bool:
 
 
 def cmd_step(cfg: ExperimentConfig, ns: argparse.Namespace) -> int:
+    import json
+
     from nntui.lab.config import parse_int
     from nntui.lab.experiment import Experiment, finite_or_null
     from nntui.lab.worked import worked_step
@@ -141,9 +145,13 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace, lab: bool = False) ->
     if lab:
         from nntui.ui.guided_app import GuidedApp
 
-        GuidedApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True).run()
+        guided = GuidedApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True)
+        startup.resume()  # the app is made: collect again (cli/startup.py)
+        guided.run()
         return 0
-    NNApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True).run()
+    app = NNApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True)
+    startup.resume()
+    app.run()
     return 0
 
 

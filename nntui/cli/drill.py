@@ -7,7 +7,6 @@ command itself. The sheet's answers are the engine's own step on the drawn numbe
 from __future__ import annotations
 
 import argparse
-import json
 
 from nntui.engine.naming import ACTIVATIONS
 from nntui.errors import UserError
@@ -38,6 +37,8 @@ def drill_arguments(drill: argparse.ArgumentParser) -> None:
 
 
 def cmd_drill(ns: argparse.Namespace) -> int:
+    import json
+
     from nntui.cli.parser import printable
     from nntui.lab.config import OPTIONS, parse_int
     from nntui.lab.drill import SHEET_LR, exercise

@@ -10,17 +10,14 @@ Loading checks every file; a damaged or foreign one is skipped and named in `war
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from nntui.errors import UserError
-from nntui.lab.rundoc import RunDocument, RunFileError, RunInfo, validate_document
 from nntui.lab.storage import (
     UnreadableFile,
     create_exclusive,
@@ -28,6 +25,10 @@ from nntui.lab.storage import (
     read_regular,
     remove_stale_temps,
 )
+
+if TYPE_CHECKING:  # rundoc is imported where a run file is read or written, after the
+    # app's first paint (the saved runs are loaded once the first screen is drawn)
+    from nntui.lab.rundoc import RunDocument, RunInfo
 
 PARTIAL = ".partial"
 #: A temporary in PARTIAL older than this was left by a killed process (a write takes ms).
@@ -70,7 +71,7 @@ class StoredRun:
     @property
     def document(self) -> RunDocument:
         """The run file's content: the document (checked when saved or loaded) and `run`."""
-        return cast(RunDocument, {**self.doc, "run": self.info})
+        return cast("RunDocument", {**self.doc, "run": self.info})
 
 
 def read_run(path: Path) -> StoredRun:
@@ -79,6 +80,10 @@ def read_run(path: Path) -> StoredRun:
     Only a regular file of at most MAX_RUN_BYTES is read: a FIFO, a link to /dev/zero or
     JSON nested 100,000 deep is a reason to skip the file, never a hang or a crash.
     """
+    import json  # json and tempfile where used: the app's first paint needs neither
+
+    from nntui.lab.rundoc import RunFileError, validate_document
+
     try:
         text = read_regular(str(path), MAX_RUN_BYTES).decode("utf-8")
     except UnreadableFile as exc:
@@ -132,6 +137,8 @@ class RunStore:
         if not self.persist:
             return
         self._prepare()
+        import tempfile
+
         try:
             fd, probe = tempfile.mkstemp(prefix=".check-", dir=self.directory)
             os.close(fd)
@@ -152,6 +159,10 @@ class RunStore:
             run_id = f"{stamp}-mem-{self._counter:03d}"
             return StoredRun(run_id, finished, origin, label, dict(doc),
                              self.directory / f"run-{run_id}.json")
+        import json
+
+        from nntui.lab.rundoc import validate_document
+
         checked: dict[str, Any] = dict(validate_document(dict(doc), "the run to save"))
         checked.pop("run", None)
         self._prepare()
@@ -180,6 +191,8 @@ class RunStore:
         self.warnings = []
         if not self.persist or not self.directory.is_dir():
             return []
+        from nntui.lab.rundoc import RunFileError
+
         runs = []
         for path in sorted(self.directory.glob("run-*.json")):
             try:

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,20 +28,24 @@ CHUNK = 1 << 16
 #: The names of temporary files (in the target folder or a `tmp_dir`).
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".part"
 #: Signals that end nntui (Ctrl-C, a dropped SSH session, kill): held while a file is written.
-ENDING = frozenset(getattr(signal, name) for name in ("SIGINT", "SIGHUP", "SIGTERM")
-                   if hasattr(signal, name))
+ENDING = ("SIGINT", "SIGHUP", "SIGTERM")
 #: Names that stand for an open file or a device (/dev/stdout, /proc/self/fd/1): a rename
 #: there would replace what they point to.
 DIRECT = ("/dev/", "/proc/")
 
 
 @contextmanager
-def signals_held(signals: frozenset[int] = ENDING) -> Iterator[None]:
-    """Hold `signals` in this thread for the duration; they arrive when it ends.
+def signals_held(signals: frozenset[int] | None = None) -> Iterator[None]:
+    """Hold `signals` (by default the ENDING ones) in this thread for the duration; they
+    arrive when it ends.
 
     A Ctrl-C or a hang-up then comes after a file is complete and its temporary gone,
     never in between; a process spawned meanwhile starts with them held too.
     """
+    import signal  # here, as tempfile: only a write needs it, not the app's first paint
+
+    if signals is None:
+        signals = frozenset(getattr(signal, name) for name in ENDING if hasattr(signal, name))
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
@@ -211,6 +213,8 @@ def _write_temp(tmp_dir: str, text: str) -> str:
 
     mkstemp makes it private (0600); it gets the mode of a new file before it is renamed.
     """
+    import tempfile  # here: only a write needs it (~3 ms; not the app's first paint)
+
     for attempt in range(100):
         os.makedirs(tmp_dir, exist_ok=True)
         try:
