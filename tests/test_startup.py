@@ -27,7 +27,9 @@ def has_terminal():
     return True
 def run(self, *args, **kwargs):
     seen["collecting when the app runs"] = gc.isenabled()
-    seen["frozen when the app runs"] = gc.get_freeze_count() > 0
+    self.when_built()  # what build_body does once the first screen is built
+    seen["collecting once its screen is built"] = gc.isenabled()
+    seen["frozen then"] = gc.get_freeze_count() > 0
 commands.has_terminal = has_terminal
 NNApp.run = run
 
@@ -47,10 +49,11 @@ def probe(*argv: str) -> dict[str, object]:
     return json.loads(proc.stderr.splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_the_app_starts_without_collecting_and_runs_collecting() -> None:
+def test_the_app_starts_without_collecting_and_collects_once_its_screen_is_built() -> None:
     assert probe("--no-save") == {
-        "collecting while starting": False, "collecting when the app runs": True,
-        "frozen when the app runs": True, "status": 0, "collecting at the end": True}
+        "collecting while starting": False, "collecting when the app runs": False,
+        "collecting once its screen is built": True, "frozen then": True, "status": 0,
+        "collecting at the end": True}
 
 
 @pytest.mark.parametrize("argv", [
@@ -80,3 +83,16 @@ def test_main_in_process_leaves_the_collector_alone() -> None:
         gc.enable()
     startup.resume()
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+async def test_the_app_says_when_its_screen_is_built() -> None:
+    """build_body calls `when_built` once the body is mounted (the entry point resumes
+    the collector there), and again on the way out, harmlessly."""
+    from app_helpers import make_app, running
+
+    app = make_app()
+    calls: list[bool] = []
+    app.when_built = lambda: calls.append(app.ready)
+    async with running(app):
+        assert calls == [True]
+    assert calls == [True, True]

@@ -146,11 +146,11 @@ def cmd_app(cfg: ExperimentConfig, ns: argparse.Namespace, lab: bool = False) ->
         from nntui.ui.guided_app import GuidedApp
 
         guided = GuidedApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True)
-        startup.resume()  # the app is made: collect again (cli/startup.py)
+        guided.when_built = startup.resume  # collect again once its screen is built
         guided.run()
         return 0
     app = NNApp(cfg, table, store, ascii_only=ascii_only, keep_prefs=True)
-    startup.resume()
+    app.when_built = startup.resume  # collect again once its screen is built (startup.py)
     app.run()
     return 0
 

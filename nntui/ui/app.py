@@ -102,6 +102,9 @@ class NNApp(App[None]):
         self.settings: SettingsController | None = None
         self.crash: shutdown.Crash | None = None  # an unexpected error, once reported
         self._release_hang_up: Callable[[], None] = lambda: None
+        #: Called once the body is built (or could not be): the command line resumes the
+        #: garbage collector it paused for start-up here (cli/startup.py).
+        self.when_built: Callable[[], None] = lambda: None
         #: Published whenever the training view is redrawn: a screen over it may follow.
         self.training_shown: Signal[None] = Signal(self, "training_shown")
 
@@ -123,6 +126,7 @@ class NNApp(App[None]):
 
     def on_unmount(self) -> None:
         self._release_hang_up()
+        self.when_built()
 
     def hang_up(self) -> None:
         """SIGHUP (the terminal is gone): save the run in progress and leave at once."""
@@ -167,6 +171,12 @@ class NNApp(App[None]):
     async def build_body(self) -> None:
         """Just after mounting: build the session (numpy) and mount the body, so the first
         frame is the whole screen (the "starting" line shows only an error)."""
+        try:
+            await self._build_body()
+        finally:
+            self.when_built()
+
+    async def _build_body(self) -> None:
         # numpy's BLAS threads buy nothing for these tiny matrices and their start-up
         # burns ~70 ms of CPU on the other core while the first screen is drawn.
         if "numpy" not in sys.modules:
