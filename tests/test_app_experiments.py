@@ -18,7 +18,9 @@ from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.runs_view import RunsView
 
 
-def runs_of(app) -> RunsView:  # noqa: ANN001
+async def runs_of(app) -> RunsView:  # noqa: ANN001
+    """The Runs tab's view (made when the tab is first shown: made here if not yet)."""
+    await app.view.make_view("tab-runs")
     return app.query_one(RunsView)
 
 
@@ -40,15 +42,15 @@ async def test_finished_and_stopped_runs_are_saved_and_listed(tmp_path: Path) ->
         await settle(pilot)
         files = list(tmp_path.glob("run-*.json"))
         assert len(files) == 1 and json.loads(files[0].read_text())["epochs_run"] == 20
-        assert len(runs_of(app).runs) == 1
+        assert len((await runs_of(app)).runs) == 1
         await pilot.press("f")  # a finished run: f runs again from the initial weights
         await settle(pilot)
         await pilot.press("r", "e", "e", "r")  # two epochs, then reset: a stopped run
         stored = RunStore(tmp_path).load()
         assert len(stored) == 3 and stored[2].label == "stopped at epoch 2"
         assert stored[0].doc["params"] == stored[1].doc["params"]
-        assert len(runs_of(app).runs) == 3
-        assert "stopped at epoch 2" in str(runs_of(app).query_one("#runs-table")
+        assert len((await runs_of(app)).runs) == 3
+        assert "stopped at epoch 2" in str((await runs_of(app)).query_one("#runs-table")
                                            .get_row_at(2))  # type: ignore[attr-defined]
 
 
@@ -61,7 +63,7 @@ async def test_history_survives_a_restart(tmp_path: Path) -> None:
     again = make_app(epochs=5)
     again.store = RunStore(tmp_path)
     async with running(again):
-        assert len(runs_of(again).runs) == 1
+        assert len((await runs_of(again)).runs) == 1
 
 
 async def test_select_overlay_compare_and_export(tmp_path: Path) -> None:
@@ -73,7 +75,7 @@ async def test_select_overlay_compare_and_export(tmp_path: Path) -> None:
         await pilot.press("plus", "f")
         await settle(pilot)
         await pilot.press("4")
-        view = runs_of(app)
+        view = await runs_of(app)
         table = view.query_one("#runs-table")
         await wait_until(pilot, lambda: app.focused is table, "the runs table's focus")
         await pilot.press("enter", "up", "enter")  # the cursor starts on the newest run
@@ -103,7 +105,7 @@ async def test_sweep_from_the_app_records_and_overlays(tmp_path: Path) -> None:
         values.value = "0.001,0.01,1"
         await pilot.press("enter")
         await settle(pilot)
-        view = runs_of(app)
+        view = await runs_of(app)
         assert sorted(r.doc["config"]["lr"] for r in view.runs) == [0.001, 0.01, 1.0]
         assert len(view.selected) == 3 and len(list(tmp_path.glob("run-*.json"))) == 3
 

@@ -370,10 +370,10 @@ class NNApp(App[None]):
     def action_toggle_ascii(self) -> None:
         look.toggle_ascii(self, self.prefs)
 
-    def action_tab(self, tab: str) -> None:
+    async def action_tab(self, tab: str) -> None:
         """Show a tab and focus what its keys work on, once it is shown: up/down scroll
         the results and the data; enter selects runs."""
-        self.view.query_one("#tabs").active = tab  # type: ignore[attr-defined]
+        await self.view.show_tab(tab)
         focus = {"tab-results": "#results-scroll", "tab-data": "#data-scroll",
                  "tab-runs": "#runs-table", "tab-fit": "#fit",
                  "tab-landscape": "#landscape"}.get(tab)
@@ -416,7 +416,7 @@ class NNApp(App[None]):
         def start(configs: list[ExperimentConfig] | None) -> None:
             if configs:
                 start_sweep(self, configs)
-                self.action_tab("tab-runs")
+                self.call_later(self.action_tab, "tab-runs")
                 self.notify(f"Sweep of {len(configs)} runs started on both cores.")
 
         self.push_screen(SweepScreen(self.live.config), start)

@@ -6,6 +6,8 @@ never computes: it is handed a Session and shows what core has already worked ou
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,13 +16,21 @@ from textual.widgets import Static, TabbedContent, TabPane
 from nntui.lab.report import loss_label, metric_labels, undefined_notes
 from nntui.lab.session import Session
 from nntui.ui.widgets.data_preview import DataPreview
-from nntui.ui.widgets.fit_view import FitView
-from nntui.ui.widgets.landscape_view import LandscapeView
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.results import ResultsView
-from nntui.ui.widgets.runs_view import RunsView
 from nntui.ui.widgets.settings import Sidebar
 from nntui.ui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+    from nntui.ui.widgets.fit_view import FitView
+    from nntui.ui.widgets.landscape_view import LandscapeView
+    from nntui.ui.widgets.runs_view import RunsView
+
+#: Tabs whose view is made (and its module imported) when first shown: none of them is
+#: on the first screen, and together they cost ~20 ms of its time.
+LATER = ("tab-runs", "tab-fit", "tab-landscape")
 
 
 class MainView(Horizontal):
@@ -43,12 +53,8 @@ class MainView(Horizontal):
                     yield ResultsView(id="results")
                 with TabPane("Data", id="tab-data"), VerticalScroll(id="data-scroll"):
                     yield DataPreview(id="preview")
-                with TabPane("Runs", id="tab-runs"):
-                    yield RunsView(self.session.history)
-                with TabPane("Fit", id="tab-fit"):
-                    yield FitView(id="fit")
-                with TabPane("Landscape", id="tab-landscape"):
-                    yield LandscapeView(id="landscape")
+                for title in ("Runs", "Fit", "Landscape"):
+                    yield TabPane(title, id=f"tab-{title.lower()}")  # filled when shown
             yield StatusLine(id="status")
 
     def show_data(self) -> None:
@@ -81,10 +87,35 @@ class MainView(Horizontal):
     def follow_views(self) -> None:
         """The fit and landscape tabs follow the weights only while shown (cheap when not)."""
         active = self.query_one("#tabs", TabbedContent).active
-        if active == "tab-fit":
-            self.query_one(FitView).follow(self.session.experiment, self.session.running)
-        elif active == "tab-landscape":
-            self.query_one(LandscapeView).follow(self.session)
+        if active == "tab-fit" and self.fit is not None:
+            self.fit.follow(self.session.experiment, self.session.running)
+        elif active == "tab-landscape" and self.landscape is not None:
+            self.landscape.follow(self.session)
+
+    async def show_tab(self, tab: str) -> None:
+        """Show a tab, its view made first if it is one of the LATER ones."""
+        await self.make_view(tab)
+        self.query_one("#tabs", TabbedContent).active = tab
+
+    async def make_view(self, tab: str) -> None:
+        pane = self.query_one(f"#{tab}", TabPane)
+        if tab not in LATER or pane.children:
+            return
+        view: Widget
+        if tab == "tab-runs":
+            from nntui.ui.widgets.runs_view import RunsView
+
+            view = RunsView(self.session.history)
+            view.log_scale = self.query_one("#plot", LossPlot).log_scale
+        elif tab == "tab-fit":
+            from nntui.ui.widgets.fit_view import FitView
+
+            view = FitView(id="fit")
+        else:
+            from nntui.ui.widgets.landscape_view import LandscapeView
+
+            view = LandscapeView(id="landscape")
+        await pane.mount(view)
 
     def results_views(self) -> tuple[ResultsView, ResultsView]:
         return self.query_one("#results", ResultsView), self.query_one("#results-side",
@@ -107,8 +138,9 @@ class MainView(Horizontal):
         for view in stale:
             view.show(metrics, t.initial_params, t.params, t.epochs_done, labels, notes)
 
-    def on_tabbed_content_tab_activated(self) -> None:
-        """A tab just shown draws what it missed while hidden."""
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab just shown (a key, a click) draws what it missed while hidden."""
+        await self.make_view(event.pane.id or "")
         self.show_results()
         self.follow_views()
 
@@ -123,13 +155,27 @@ class MainView(Horizontal):
     def sidebar(self) -> Sidebar:
         return self.query_one(Sidebar)
 
+    def _view(self, selector: str) -> Widget | None:
+        found = self.query(selector)
+        return found.first() if found else None
+
     @property
-    def runs(self) -> RunsView:
-        return self.query_one(RunsView)
+    def runs(self) -> RunsView | None:
+        """The Runs tab's view, once the tab has been shown."""
+        return self._view("#runs")  # type: ignore[return-value]
+
+    @property
+    def fit(self) -> FitView | None:
+        return self._view("#fit")  # type: ignore[return-value]
+
+    @property
+    def landscape(self) -> LandscapeView | None:
+        return self._view("#landscape")  # type: ignore[return-value]
 
     def toggle_log_scale(self) -> None:
         plot = self.query_one("#plot", LossPlot)
         plot.log_scale = not plot.log_scale
         plot.refresh()
-        self.runs.log_scale = plot.log_scale
-        self.runs.show_selection()
+        if self.runs is not None:
+            self.runs.log_scale = plot.log_scale
+            self.runs.show_selection()
