@@ -9,27 +9,22 @@ the keys are in keys.py; a hang-up or a crash is handled in shutdown.py.
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Static
 
-from nntui.errors import UserError
 from nntui.lab.config import ExperimentConfig
 from nntui.ui import look, shutdown
-from nntui.ui.keys import ALWAYS_ALLOWED, APP_BINDINGS
+from nntui.ui.keys import ALWAYS_ALLOWED, APP_BINDINGS, palette_commands
 from nntui.ui.training import start_thread
 from nntui.ui.widgets.keybar import KeyBar
 
@@ -41,13 +36,6 @@ if TYPE_CHECKING:
     from nntui.ui.settings_controller import SettingsController
 
 WIDE, NARROW = 140, 72
-
-
-class MainScreen(Screen[None]):
-    """The app's own screen: nothing takes the keys until asked (Tab, a click), so the
-    app's keys work from the first frame; dialogs still focus their first field."""
-
-    AUTO_FOCUS = ""
 
 
 class NNApp(App[None]):
@@ -91,14 +79,14 @@ class NNApp(App[None]):
         self.keep_prefs = keep_prefs
         self.prefs, self._pref_warnings = look.restore(self, ascii_only)
         self.store = store  # built after the first paint when not given
-        self._start: tuple[ExperimentConfig, Table | None] | None = None
+        self.start_with: tuple[ExperimentConfig, Table | None] | None = None
         self.session: Session | None = None
         if config is not None and not isinstance(config, ExperimentConfig):
             self.session = config
         else:
-            self._start = (config or ExperimentConfig(), table)
+            self.start_with = (config or ExperimentConfig(), table)
         self.rate: float | None = None
-        self._body_ready = False
+        self.body_ready = False
         self.settings: SettingsController | None = None
         self.crash: shutdown.Crash | None = None  # an unexpected error, once reported
         self._release_hang_up: Callable[[], None] = lambda: None
@@ -110,6 +98,8 @@ class NNApp(App[None]):
 
     # -- start-up ----------------------------------------------------------------------------
     def get_default_screen(self) -> Screen[None]:
+        from nntui.ui.body import MainScreen
+
         return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
@@ -171,53 +161,16 @@ class NNApp(App[None]):
     async def build_body(self) -> None:
         """Just after mounting: build the session (numpy) and mount the body, so the first
         frame is the whole screen (the "starting" line shows only an error)."""
+        from nntui.ui import body
+
         try:
-            await self._build_body()
+            await body.build(self)
         finally:
             self.when_built()
 
-    async def _build_body(self) -> None:
-        # numpy's BLAS threads buy nothing for these tiny matrices and their start-up
-        # burns ~70 ms of CPU on the other core while the first screen is drawn.
-        if "numpy" not in sys.modules:
-            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-        from nntui.lab.history import RunHistory
-        from nntui.lab.runs import RunStore
-        from nntui.lab.session import Session
-        from nntui.ui.main_view import MainView
-        from nntui.ui.settings_controller import SettingsController
-
-        self.store = self.store if self.store is not None else RunStore()
-        history = RunHistory(self.store)  # the app's store, also for a session given
-        if self.session is None and self._start is not None:
-            try:
-                self.session = Session(*self._start, history=history)
-            except UserError as exc:  # the CLI checks first; this is the last safety net
-                self.query_one("#starting", Static).update(
-                    Text(f"nntui: error: {exc} (q quits)"))
-                return
-        assert self.session is not None
-        self.session.history = history
-        if not self.screen.is_attached or self._exit:  # quit before the body was built
-            return
-        self.settings = SettingsController(self)
-        await self.query_one("#starting").remove()
-        await self.mount(MainView(self.session), before=self.query_one(KeyBar))
-        self._body_ready = True
-        self.refresh_all()
-        self.screen.set_focus(None)
-        # The saved runs (the hidden Runs tab) are read once the first screen is drawn.
-        self.call_after_refresh(self.load_history)
-
-    def load_history(self) -> None:
-        if not self.leaving:
-            self.live.history.load()
-            self.show_history_warnings()
-            import nntui.ui.screens.inspector  # noqa: F401 - the first `i` need not load it
-
     @property
     def ready(self) -> bool:
-        return self.session is not None and self._body_ready
+        return self.session is not None and self.body_ready
 
     @property
     def running(self) -> bool:
@@ -227,7 +180,7 @@ class NNApp(App[None]):
         """App keys work on the main screen once it is built (not under the inspector)."""
         if action in ALWAYS_ALLOWED:
             return True
-        return self._body_ready and len(self.screen_stack) == 1
+        return self.body_ready and len(self.screen_stack) == 1
 
     @property
     def view(self) -> MainView:
@@ -436,11 +389,4 @@ class NNApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("ASCII drawing", "draw with ASCII characters only (plain "
-                            "terminals), on or off; kept for later sessions",
-                            self.action_toggle_ascii)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("leave_field",
-                                                                       "command_palette"):
-                yield SystemCommand(binding.description, binding.tooltip,
-                                    lambda a=binding.action: self.run_action(a))
+        yield from palette_commands(self)

@@ -3,6 +3,10 @@ which of them still work while a second screen (inspector, dialog, help) is open
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 
 from nntui.ui.widgets.keybar import group
@@ -59,3 +63,15 @@ APP_BINDINGS: list[BindingType] = [
     Binding("escape", "leave_field", "Keys", tooltip="leave a field: keys work again",
             show=False),
 ]
+
+
+def palette_commands(app: Any) -> Iterator[SystemCommand]:
+    """The command palette's entries: every key's action, and ASCII drawing (no key)."""
+    yield SystemCommand("ASCII drawing", "draw with ASCII characters only (plain "
+                        "terminals), on or off; kept for later sessions",
+                        app.action_toggle_ascii)
+    for binding in APP_BINDINGS:
+        if isinstance(binding, Binding) and binding.action not in ("leave_field",
+                                                                   "command_palette"):
+            yield SystemCommand(binding.description, binding.tooltip,
+                                lambda a=binding.action: app.run_action(a))
