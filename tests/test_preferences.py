@@ -101,6 +101,21 @@ async def test_sidebar_and_ascii_are_kept() -> None:
         assert again.has_class("-ascii") and again.screen.has_class("-no-sidebar")
 
 
+async def test_b_on_a_narrow_terminal_shows_the_sidebar_without_changing_the_preference(
+        ) -> None:
+    """At 70 columns `b` brings the sidebar over the view: that must not be kept as
+    "hidden" for the next, wider session (it was, inverted)."""
+    app = keeping()
+    async with running(app, (70, 24)) as pilot:
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.query_one("#sidebar").display and app.screen.has_class("-show-sidebar")
+        await pilot.press("b")
+        await settle(pilot)
+        assert not app.query_one("#sidebar").display
+    assert load()[0].sidebar is True
+
+
 async def test_an_unknown_theme_is_a_warning_not_a_crash() -> None:
     save(Preferences(theme="no-such-theme"))
     toasts: list[str] = []

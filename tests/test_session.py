@@ -113,7 +113,8 @@ def test_a_change_that_renames_parameters_drops_the_overrides(start: dict, key: 
 
 def test_a_change_that_keeps_the_names_keeps_the_overrides() -> None:
     s = session(set={"w5": 0.9})
-    for key, text in [("lr", "0.01"), ("seed", "3"), ("init", "large"), ("rows", "50")]:
+    for key, text in [("lr", "0.01"), ("seed", "3"), ("init", "large"), ("rows", "50"),
+                      ("dataset", "blobs")]:  # generated, blobs and circle: n1 and n2
         change = s.propose(key, text)
         assert change.config.set == {"w5": 0.9} and not change.note, key
 

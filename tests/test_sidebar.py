@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from app_helpers import drain, field, hit, make_app, running, settle, sidebar_text
+from app_helpers import drain, edit, field, hit, make_app, running, settle, sidebar_text
 from nntui.ui.widgets.settings import FieldEditor, SheetPart, Sidebar
 
 
@@ -123,3 +123,46 @@ async def test_a_click_on_a_row_edits_it_and_a_click_on_a_panel_opens_it() -> No
         await settle(pilot)
         assert app.session.config.seed == 3
         assert not sidebar.model.collapsed["init"] and " w1 " in sidebar_text(app)
+
+
+async def test_a_refused_value_gives_way_to_the_value_in_effect_when_the_keys_leave() -> None:
+    """The row shows what is typed, refused, while the cursor is there; leaving the
+    sidebar (or any applied change) shows the value in effect again."""
+    app = make_app()
+    async with running(app) as pilot:
+        await edit(pilot, "rows", "xyz")
+        row = field(app, "rows")
+        assert row.text == "xyz" and "'rows'" in row.error and "--rows" not in row.error
+        await edit(pilot, "task", "classify")  # refused on generated data
+        assert field(app, "task").error and field(app, "task").text == "classify"
+        await edit(pilot, "seed", "4")  # applied: every row shows what is in effect
+        assert field(app, "task").text == "regress" and not field(app, "task").error
+        assert row.text == "" and not row.error  # rows: blank, the default
+        await edit(pilot, "lr", "-1")
+        await hit(pilot, "escape")
+        await settle(pilot)
+        assert app.focused is None
+        assert field(app, "lr").text == "0.005" and not field(app, "lr").error
+        assert "-1" not in sidebar_text(app)
+
+
+async def test_tab_in_the_editor_goes_past_lists_and_panel_titles() -> None:
+    app = make_app()
+    async with running(app) as pilot:
+        sidebar = app.query_one(Sidebar)
+        sidebar.focus()
+        sidebar.model.go_to("seed")  # next: scaling (a list), test frac (typed)
+        await hit(pilot, "enter", "tab")
+        assert sidebar.model.current.key == "test_size" and isinstance(app.focused, Input)
+        await hit(pilot, "tab")  # past the closed Initial weights and the Learning title
+        assert sidebar.model.current.key == "lr" and isinstance(app.focused, Input)
+        await hit(pilot, "shift+tab")
+        assert sidebar.model.current.key == "test_size"
+
+
+async def test_a_toast_names_the_setting_that_started_the_run_again() -> None:
+    app = make_app()
+    async with running(app, notifications=True) as pilot:
+        await edit(pilot, "batch_size", "4")
+        messages = [n.message for n in app._notifications]  # noqa: SLF001
+        assert any(m.startswith("The batch setting changed") for m in messages), messages

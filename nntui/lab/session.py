@@ -220,7 +220,9 @@ class Session:
         if cfg == self.config:
             return Change(cfg, "none", key)
         note = ""
-        if opt.renames_params and cfg.set:
+        two_inputs = ("generated", "blobs", "circle")  # always n1, n2: the same names
+        same_inputs = key == "dataset" and {self.config.dataset, cfg.dataset} <= set(two_inputs)
+        if opt.renames_params and cfg.set and not same_inputs:
             # w5 would name a different weight (or none) once the inputs or units change.
             note = f"parameter overrides {', '.join(cfg.set)} cleared: the names changed"
             cfg = replace(cfg, set={})

@@ -316,8 +316,12 @@ class NNApp(App[None]):
         self.view.toggle_log_scale()
 
     def action_toggle_sidebar(self) -> None:
+        """b: on a narrow terminal the sidebar comes over the view and goes (the kept
+        preference is for wider ones); otherwise it is shown or hidden, and kept so."""
+        if self.screen.has_class("-narrow"):
+            self.screen.toggle_class("-show-sidebar")
+            return
         self.screen.toggle_class("-no-sidebar")
-        self.screen.toggle_class("-show-sidebar")
         look.sidebar_changed(self, self.prefs)
 
     def action_toggle_ascii(self) -> None:

@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -27,6 +28,8 @@ class MainScreen(Screen[None]):
     app's keys work from the first frame; dialogs still focus their first field."""
 
     AUTO_FOCUS = ""
+    BINDINGS = [Binding("tab", "app.focus_next", "Settings", tooltip="into the settings "
+                        "sidebar (then the tabs' views); shift+tab goes back")]
 
 
 async def build(app: NNApp) -> None:

@@ -161,7 +161,7 @@ class SettingsController:
         self.app.view.sync_settings()
         self.app.refresh_all()
         self.app.show_history_warnings()
-        what = "Data" if change.kind == DATA else "Network or initial weights"
+        what = "Data" if change.kind == DATA else setting_name(change.key)
         note = f" Note: {change.note}." if change.note else ""
         self.app.notify(f"{what} changed: the run starts again from epoch 0{lost}.{note}")
 
@@ -189,3 +189,13 @@ def restart_note(session: Session) -> str:
         return f" (the run so far is {kept}, stopped at epoch {t.epochs_done})"
     return (f" ({t.updates} update{'s' if t.updates > 1 else ''} discarded: "
             "no whole epoch yet)")
+
+
+def setting_name(key: str) -> str:
+    """How the sidebar names a setting in a toast ("batch", "w1", "Initial weights")."""
+    from nntui.lab.config import OPTIONS
+
+    if key.startswith("param:"):
+        return f"Initial {key.split(':', 1)[1]}"
+    opt = OPTIONS.get(key)
+    return f"The {opt.label} setting" if opt is not None else "Initial weights"

@@ -15,10 +15,11 @@ from textual.widgets import Static
 from nntui.ui.ascii import spell_renderable, spell_text
 
 FIELDS = """\
-Settings: Tab to the sidebar, up/down to a setting, Enter to edit it, Enter to apply it
-(Tab applies it and edits the next one); Escape returns to the keys.
-A bad value is refused in place and the current run is kept. Ctrl+P opens the command
-palette; every action below is there too."""
+Settings: Tab puts a cursor in the sidebar; up/down move it, Enter edits the setting under
+it (Enter applies it, Tab applies it and edits the next one) or opens its list of choices;
+left/right close and open a panel; Escape returns to the keys. A blank setting means its
+default (shown in grey). A bad value is refused in place and the current run is kept.
+Ctrl+P opens the command palette: every action above is there too."""
 
 
 def conventions(app: Any) -> str:
@@ -50,7 +51,7 @@ def every_key(app_bindings: list[Any]) -> list[Binding]:
                     tooltip=f"runs tab: {b.tooltip}")
             for b in RunsView.BINDINGS if isinstance(b, Binding)]
     keys = [*app_bindings, *runs, *FitView.BINDINGS, *LandscapeView.BINDINGS,
-            *Sidebar.BINDINGS]
+            *(b for b in Sidebar.BINDINGS if isinstance(b, Binding) and b.show)]
     return [b for b in keys if isinstance(b, Binding)]
 
 

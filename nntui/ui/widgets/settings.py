@@ -9,6 +9,7 @@ a choice list or a panel; escape gives the keys back to the app. A click does th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -22,10 +23,19 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from nntui.lab.config import ExperimentConfig
+from nntui.lab.config import OPTIONS, ExperimentConfig
 from nntui.ui.widgets.settings_rows import LABEL_WIDTH, Line, Row, SheetModel
 
 CSV_HINT = "Now type the CSV file's path in the field below and press Enter."
+
+
+def in_sidebar_words(message: str) -> str:
+    """The lab's messages name options as flags (`--dataset`); the sidebar names them as
+    its rows do (`source`)."""
+    message = re.sub(r"--set (\S+?):", r"\1:", message)  # a parameter's row: its name
+    for opt in sorted(OPTIONS.values(), key=lambda o: -len(o.flag)):
+        message = re.sub(re.escape(opt.flag) + r"(?![\w-])", f"'{opt.label}'", message)
+    return message
 
 
 class SheetPart(Widget):
@@ -118,19 +128,24 @@ class FieldEditor(Horizontal):
         self.sidebar.finish_edit()
 
     def action_next(self, steps: int) -> None:
-        self.sidebar.finish_edit()
-        self.sidebar.action_move(steps)
-        self.sidebar.action_activate(only_text=True)
+        """Tab: apply this one and edit the next typed setting (past titles and lists)."""
+        sidebar = self.sidebar
+        sidebar.finish_edit()
+        if sidebar.model.next_text(steps):
+            sidebar.start_edit()
 
 
 class Sidebar(VerticalScroll, can_focus=True):
     """All settings, grouped; reports edits as Sidebar.Committed messages."""
 
     BINDINGS = [
-        Binding("enter", "activate", "Edit", tooltip="settings: edit the value under the "
-                "cursor (enter applies it, tab goes on), choose from a list, open a panel"),
-        Binding("escape", "leave", "Keys", tooltip="settings: close a list, or give the "
+        Binding("enter", "activate", "Edit/choose", tooltip="settings (tab goes there): "
+                "edit the value under the cursor (enter applies it, tab goes on to the next "
+                "one), choose from a list, open or close a panel; up/down move, left/right "
+                "close/open a panel"),
+        Binding("escape", "leave", "Back", tooltip="settings: close a list, or give the "
                 "keys back to the app"),
+        Binding("tab", "app.focus_next", "Leave", show=False),
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
         Binding("pageup", "move(-10)", "Page up", show=False),
@@ -170,6 +185,13 @@ class Sidebar(VerticalScroll, can_focus=True):
 
     def on_blur(self) -> None:
         self.redraw()
+        self.call_after_refresh(self._left)
+
+    def _left(self) -> None:
+        """The keys went elsewhere (not to the editor): what was refused is forgotten."""
+        if self.is_attached and not self.has_focus_within:
+            self.model.revert_refused()
+            self.redraw()
 
     # -- what tests, the controller and the app ask for -----------------------------------
     def row(self, key: str) -> Row:
@@ -178,7 +200,7 @@ class Sidebar(VerticalScroll, can_focus=True):
     def show_error(self, key: str, message: str) -> None:
         """Refuse a value in place; the message wraps under the row."""
         row = self.model.row(key)
-        row.error, row.hint = message, ""
+        row.error, row.hint = in_sidebar_words(message), ""
         self.redraw()
 
     def clear_error(self, key: str) -> None:
@@ -282,13 +304,11 @@ class Sidebar(VerticalScroll, can_focus=True):
             return
         self.screen.set_focus(None)
 
-    def action_activate(self, only_text: bool = False) -> None:
+    def action_activate(self) -> None:
         """Enter: open a panel, open or pick from a choice list, or edit a value."""
         model = self.model
         row = model.current
-        if only_text and (row.is_panel or row.choices):
-            self.focus()
-        elif row.is_panel:
+        if row.is_panel:
             model.toggle_panel(row.panel)
         elif model.choosing is not None:
             self.pick(row.choices[model.choosing])
@@ -346,6 +366,8 @@ class Sidebar(VerticalScroll, can_focus=True):
         self.commit(row)
 
     def commit(self, row: Row) -> None:
+        for other in self.model.rows:
+            other.hint = ""  # a hint says what to do next: this was it
         if row.text != row.committed or row.error:
             row.committed = row.text
             self.post_message(self.Committed(row.key, row.text))

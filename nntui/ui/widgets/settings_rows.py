@@ -60,6 +60,7 @@ class Row:
     hint: str = ""  # what to do next (not an error), shown under the row
     shown: bool = True  # the chosen source or optimizer uses this setting
     committed: str = ""  # the text last reported, so an unchanged field says nothing
+    applied: str = ""  # the value in effect (what a refused text goes back to)
 
     @property
     def is_panel(self) -> bool:
@@ -108,7 +109,8 @@ class SheetModel:
                 if opt.panel == panel:
                     text = opt.format(getattr(cfg, opt.key))
                     rows.append(Row(opt.key, opt.label, text, opt.choices, tooltip(opt),
-                                    placeholder(opt, cfg.dataset), panel, committed=text))
+                                    placeholder(opt, cfg.dataset), panel, committed=text,
+                                    applied=text))
             if panel == "init":
                 rows.extend(param_rows(params))
         return rows
@@ -160,13 +162,12 @@ class SheetModel:
 
     # -- changes from elsewhere --------------------------------------------------------------
     def sync(self, cfg: ExperimentConfig, params: dict[str, float]) -> None:
-        """Show a config and initial parameters that changed elsewhere (keys, a rebuild);
-        a field showing a refused value keeps it until it is edited."""
+        """Show the config and initial parameters in effect after a change (keys, a field,
+        a file): every row, a refused one too, shows what is in effect."""
         for opt in FIELD_OPTIONS:
             row = self.row(opt.key)
-            if not row.error:
-                row.text = row.committed = opt.format(getattr(cfg, opt.key))
-                row.hint = ""
+            row.text = row.committed = row.applied = opt.format(getattr(cfg, opt.key))
+            row.error = row.hint = ""
         names = [row.key for row in self.rows if row.key.startswith("param:")]
         if names != [f"param:{name}" for name in list(params)[:MAX_PARAM_FIELDS]] \
                 or len(params) > MAX_PARAM_FIELDS:
@@ -180,9 +181,30 @@ class SheetModel:
         else:
             for name, value in params.items():
                 row = self.row(f"param:{name}")
-                if not row.error:
-                    row.text = row.committed = f"{value:.6g}"
+                row.text = row.committed = row.applied = f"{value:.6g}"
+                row.error = ""
         self.apply_rules()
+
+    def revert_refused(self) -> None:
+        """Leaving the sidebar: refused texts give way to the values in effect (the
+        message was shown, and a toast said so), hints and an open list go."""
+        for row in self.rows:
+            if row.error:
+                row.text = row.committed = row.applied
+            row.error = row.hint = ""
+        self.choosing = None
+        self.apply_rules()
+
+    def next_text(self, steps: int) -> bool:
+        """Tab in the editor: the cursor to the next (or previous) setting that is typed,
+        past panel titles and choices; False at the end of the list."""
+        order = [i for i in self.selectable()
+                 if not self.rows[i].is_panel and not self.rows[i].choices]
+        later = [i for i in order if (i - self.cursor) * steps > 0]
+        if not later:
+            return False
+        self.cursor = later[0] if steps > 0 else later[-1]
+        return True
 
     # -- the cursor --------------------------------------------------------------------------
     def move(self, steps: int) -> None:
@@ -240,7 +262,7 @@ def param_rows(params: dict[str, float]) -> list[Row]:
     for name, value in list(params.items())[:MAX_PARAM_FIELDS]:
         text = f"{value:.6g}"
         rows.append(Row(f"param:{name}", name, text, help=f"initial value of {name}",
-                        panel="init", committed=text))
+                        panel="init", committed=text, applied=text))
     hidden = len(params) - MAX_PARAM_FIELDS
     if hidden > 0:
         rows.append(Row("note:more", f"{hidden} more: set them with --set NAME=VALUE or a "
