@@ -446,4 +446,4 @@ def exercise(seed: int, activation: str = "relu", hidden: int | tuple[int, ...] 
                       Scaler.fit("none", table.x), Scaler.fit("none", table.y))
     cfg = ExperimentConfig(seed=seed, scale="none", test_size=0.0, hidden=hidden,
                            activation=activation, lr=lr, set=dict(zip(arch.names, theta)))
-    return worked_step(Experiment(cfg, dataset, arch, trainer), record)
+    return worked_step(Experiment(cfg, dataset, arch, trainer), record, numeric=False)
