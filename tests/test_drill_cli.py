@@ -120,6 +120,11 @@ def test_markdown_sheet_has_blanks_and_the_key_only_when_asked(cli: Cli) -> None
     (("--lr", "0"), "--lr must be above 0"),
     (("--activation", "step"), "--activation: 'step' is not one of"),
     (("--markdown", "--json"), "not allowed with argument"),
+    (("--task", "cluster"), "--task: 'cluster' is not one of regress, classify"),
+    (("--optimizer", "rmsprop"), "--optimizer: 'rmsprop' is not one of sgd, momentum, adam"),
+    (("--optimizer", "momentum", "--momentum", "1"), "--momentum must be in [0, 1)"),
+    (("--optimizer", "adam", "--beta2", "x"), "--beta2: 'x' is not a number"),
+    (("--l2", "-0.1"), "--l2 must be at least 0"),
 ])
 def test_bad_input_is_one_error_line(cli: Cli, args: tuple[str, ...], message: str) -> None:
     code, out, err = cli("drill", *args)
@@ -131,9 +136,11 @@ def test_bad_input_is_one_error_line(cli: Cli, args: tuple[str, ...], message: s
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(
     st.sampled_from(["--seed", "--activation", "--hidden", "--inputs", "--lr", "--part",
+                     "--task", "--optimizer", "--l2", "--momentum", "--beta1", "--eps",
                      "--answers", "--markdown", "--json"]),
     st.one_of(st.sampled_from(["0", "1", "8", "9", "1e12", "-1", "unit1", "relu", "tanh",
-                               "", "nan", "0.5", "backward", "１"]), st.text(max_size=6)))
+                               "", "nan", "0.5", "backward", "１", "classify", "adam",
+                               "momentum"]), st.text(max_size=6)))
     , max_size=4))
 def test_random_arguments_never_break_it(cli: Cli, pairs: list[tuple[str, str]]) -> None:
     argv = ["drill"]

@@ -157,13 +157,6 @@ def test_layer_pages_under_classify_derive_the_output_delta() -> None:
     assert "p <- p - lr · dL/dp" in top  # plain SGD keeps its table
 
 
-def test_nntui_drill_refuses_options_it_does_not_take(cli: Cli) -> None:
-    for option in (("--task", "classify"), ("--optimizer", "adam")):
-        code, out, err = cli("drill", *option)
-        assert code == 2 and out == "" and err.startswith("nntui: error:")
-        assert "Traceback" not in err
-
-
 async def test_the_drill_screen_drills_a_classify_adam_l2_step_to_the_end() -> None:
     app = make_app(**CLASSIFY, hidden=(3, 2), optimizer="adam", l2=0.01)
     async with running(app) as pilot:

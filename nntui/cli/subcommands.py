@@ -164,14 +164,15 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "and the mean-vs-sum rule for mini-batches. Computed from the run.",
         arguments=json_argument),
     Subcommand(
-        "drill", "print a randomized exercise sheet: one SGD step by hand",
+        "drill", "print a randomized exercise sheet: one training step by hand",
         ("nntui drill --seed 7 --markdown > sheet.md",
          "nntui drill --seed 7 --markdown --answers > key.md",
-         "nntui drill --seed 7 --activation sigmoid --json"),
+         "nntui drill --seed 7 --task classify --optimizer adam --json"),
         "nntui.cli.drill:cmd_drill",
         "A randomized exercise: small weights and one sample rounded to 2 decimals, the "
-        "forward pass, the gradients and the update to work out by hand. The same seed "
-        "prints the same sheet. In the app, d in the inspector drills the current step.",
+        "forward pass, the gradients and the update to work out by hand, for either task "
+        "and any update rule. The same seed prints the same sheet. In the app, d in the "
+        "inspector drills the current step.",
         experiment=False, config=False, arguments=drill_arguments),
     Subcommand(
         "lab", "open the app on the guided lab (the course's experiments, page by page)",

@@ -252,10 +252,12 @@ class Architecture:
             return first, float(np.cumsum(sq[split:])[-1]) / (len(y) - split) if len(
                 y) > split else None
 
-    def trace(self, theta: np.ndarray | list[float], x: list[float], y: float) -> Trace:
-        """Forward and backward pass for one sample, keeping every chain-rule factor."""
-        p = [float(t) for t in theta]
-        g, depth = self.spec, self.depth
+    def _sample_forward(self, p: list[float],
+                        x: list[float]) -> tuple[list[list[float]], list[list[float]], float]:
+        """One sample's forward pass: what each weight layer multiplies (x, h1, ...), the z
+        of each hidden layer and z_out. `trace` and `sample_loss` share it, so a loss
+        computed without the backward pass has the same bits as the trace's."""
+        g = self.spec
         a = [float(v) for v in x]
         inputs: list[list[float]] = []  # what each weight layer multiplies
         zs: list[list[float]] = []
@@ -271,11 +273,22 @@ class Architecture:
             zs.append(z)
             a = [g.value(v) for v in z]
         inputs.append(a)
+        depth = self.depth
         acc = p[self.weight(depth, 0, 0)] * a[0]
         for j in range(1, len(a)):
             acc += p[self.weight(depth, 0, j)] * a[j]
+        return inputs, zs, acc + p[self.output_bias]
+
+    def sample_loss(self, theta: np.ndarray | list[float], x: list[float], y: float) -> float:
+        """L of one sample: `trace(theta, x, y).loss` without the backward pass."""
+        return self.loss_spec.value(self._sample_forward([float(t) for t in theta], x)[2], y)
+
+    def trace(self, theta: np.ndarray | list[float], x: list[float], y: float) -> Trace:
+        """Forward and backward pass for one sample, keeping every chain-rule factor."""
+        p = [float(t) for t in theta]
+        g, depth = self.spec, self.depth
+        inputs, zs, z_out = self._sample_forward(p, x)
         out = self.loss_spec
-        z_out = acc + p[self.output_bias]
         y_hat = out.output(z_out)
         dl_dyhat = out.delta(y_hat, y)  # the output's δ = dL/dz_out
         layers: list[LayerTrace] = [LayerTrace([], [], [], [], [])] * depth
@@ -312,13 +325,16 @@ class Architecture:
     ) -> list[float]:
         """Central finite differences (L(p+eps) - L(p-eps)) / 2eps, one parameter at a time."""
         p = [float(t) for t in theta]
-        out = []
-        for i in range(len(p)):
-            up, down = list(p), list(p)
-            up[i] += eps
-            down[i] -= eps
-            out.append((self.trace(up, x, y).loss - self.trace(down, x, y).loss) / (2 * eps))
-        return out
+        return [self.numeric_partial(p, x, y, i, eps) for i in range(len(p))]
+
+    def numeric_partial(self, p: list[float], x: list[float], y: float, i: int,
+                        eps: float = 1e-5) -> float:
+        """dL/dp_i by a central difference (one entry of `numeric_gradient`), so a caller
+        can check a few parameters at a time, e.g. a worker that may be cancelled."""
+        up, down = list(p), list(p)
+        up[i] += eps
+        down[i] -= eps
+        return (self.sample_loss(up, x, y) - self.sample_loss(down, x, y)) / (2 * eps)
 
 
 def flat(lists: Iterable[list[float]]) -> list[float]:

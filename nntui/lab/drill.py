@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nntui.engine.network import Architecture
+from nntui.engine.optimizers import Settings
 from nntui.engine.scaling import Scaler
 from nntui.engine.trainer import Trainer
 from nntui.errors import UserError
@@ -422,28 +423,38 @@ def _round2(values: np.ndarray) -> list[float]:
 
 
 def exercise(seed: int, activation: str = "relu", hidden: int | tuple[int, ...] = 2,
-             inputs: int = 2,
-             lr: float = SHEET_LR) -> WorkedStep:
+             inputs: int = 2, lr: float = SHEET_LR, task: str = "regress",
+             optimizer: Settings | None = None) -> WorkedStep:
     """A randomized hand exercise: small weights and one sample rounded to 2 decimals,
     drawn from `seed` (the same seed, the same sheet), and the engine's own step on them:
-    a one-row, unscaled experiment whose trainer makes the update."""
+    a one-row, unscaled experiment whose trainer makes the update. `task` classify draws
+    a 0/1 target (sigmoid output, cross-entropy); `optimizer` is the update rule (its
+    first update: momentum's v and Adam's m, v start at 0, t = 1), plain SGD by default."""
     if not isinstance(hidden, int) and len(hidden) == 1:
         hidden = hidden[0]
-    arch = Architecture.of(inputs, hidden, activation)
+    settings = optimizer or Settings()
+    arch = Architecture.of(inputs, hidden, activation, task)
     rng = np.random.default_rng([seed, 12])
     for _ in range(1000):
-        x, y = _round2(rng.uniform(0.0, 1.0, inputs)), _round2(rng.uniform(0.0, 1.0, 1))
+        x = _round2(rng.uniform(0.0, 1.0, inputs))
+        y = ([float(rng.integers(0, 2))] if task == "classify"
+             else _round2(rng.uniform(0.0, 1.0, 1)))
         theta = _round2(rng.uniform(-1.0, 1.0, arch.n_params))
         trainer = Trainer(arch, np.array(theta), np.array([x]), np.array(y),
-                          np.empty((0, inputs)), np.empty(0), lr=lr, compiled=False)
+                          np.empty((0, inputs)), np.empty(0), lr=lr, compiled=False,
+                          optimizer=settings)
         record = trainer.peek()
         t = record.traces[0]
         if (min(abs(z) for z in t.z) >= SHEET_MARGIN and abs(t.y_hat - t.y) >= SHEET_MARGIN
                 and (activation != "relu" or all(max(lt.z) > 0.0 for lt in t.layers))):
             break
-    table = Table(np.array([x]), np.array(y), [f"x{i + 1}" for i in range(inputs)], "y")
+    table = Table(np.array([x]), np.array(y), [f"x{i + 1}" for i in range(inputs)], "y",
+                  classes=["0", "1"] if task == "classify" else None)
     dataset = Dataset(table, np.array([0]), np.array([], dtype=int),
                       Scaler.fit("none", table.x), Scaler.fit("none", table.y))
     cfg = ExperimentConfig(seed=seed, scale="none", test_size=0.0, hidden=hidden,
-                           activation=activation, lr=lr, set=dict(zip(arch.names, theta)))
-    return worked_step(Experiment(cfg, dataset, arch, trainer), record)
+                           activation=activation, lr=lr, set=dict(zip(arch.names, theta)),
+                           task=task, optimizer=settings.name, momentum=settings.momentum,
+                           beta1=settings.beta1, beta2=settings.beta2, eps=settings.eps,
+                           l2=settings.l2)
+    return worked_step(Experiment(cfg, dataset, arch, trainer), record, numeric=False)

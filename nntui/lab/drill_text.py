@@ -22,11 +22,42 @@ DEFINITIONS = {
 GROUP = 9
 
 
+#: What a classification sheet's student needs to know of the output.
+CLASSIFY_OUTPUT = ("sigmoid(z) = 1/(1 + e^-z); with the cross-entropy, dL/dz_out = "
+                   "y_hat - y (the y_hat(1 - y_hat) of sigmoid' cancels)")
+#: The output and loss of each task, as a sheet states them.
+OUTPUTS = {
+    "regress": "linear output), L = (y_hat - y)^2",
+    "classify": "sigmoid output y_hat = sigmoid(z_out)), a 0/1 target y, "
+                "L = -(y ln(y_hat) + (1 - y) ln(1 - y_hat))",
+}
+
+
+def update_rule(ws: WorkedStep) -> str:
+    """The step's update rule in one phrase: plain SGD, or the optimizer with its
+    constants and the state it starts from (the record's own settings)."""
+    step = ws.record.optimizer
+    if step is None:
+        return "one SGD step p <- p - lr*dL/dp"
+    s = step.settings
+    decay = (f", with L2 weight decay g = dL/dp + λ*p on the weights (λ = {fmt(s.l2)})"
+             if s.l2 else "")
+    if s.name == "sgd":
+        return f"one SGD step p <- p - lr*g{decay or ', g = dL/dp'}"
+    if s.name == "momentum":
+        return (f"one momentum step v <- β*v - lr*g, p <- p + v (β = {fmt(s.momentum)}, "
+                f"update t = {step.t}){decay or ', g = dL/dp'}")
+    return (f"one Adam step m <- β1*m + (1-β1)*g, v <- β2*v + (1-β2)*g^2, "
+            f"p <- p - lr*m̂/(√v̂ + ε) with m̂ = m/(1-β1^t), v̂ = v/(1-β2^t) "
+            f"(β1 = {fmt(s.beta1)}, β2 = {fmt(s.beta2)}, ε = {fmt(s.eps)}, t = {step.t})"
+            f"{decay or ', g = dL/dp'}")
+
+
 def network_line(ws: WorkedStep) -> str:
     arch = ws.exp.arch
     layers = ("" if arch.depth == 1 else f"{arch.depth} hidden layers, ")
-    return (f"a {arch.shape} network ({layers}{arch.activation} hidden units, linear "
-            "output), L = (y_hat - y)^2, one SGD step p <- p - lr*dL/dp")
+    return (f"a {arch.shape} network ({layers}{arch.activation} hidden units, "
+            f"{OUTPUTS[arch.task]}, {update_rule(ws)}")
 
 
 def _param_groups(ws: WorkedStep) -> list[list[tuple[str, float]]]:
@@ -112,10 +143,15 @@ def sheet(ws: WorkedStep, seed: int, subset: str = "all", answers: bool = False,
     blank = " " if markdown else "__________"
     given = [table([n for n, _ in group], [[fmt(v) for _, v in group]]) + [""]
              for group in given_values(ws, subset) if group]
-    title = f"Drill sheet {seed}: one SGD step by hand"
+    step = ws.record.optimizer
+    rule = "SGD" if step is None or step.settings.name == "sgd" else {
+        "momentum": "momentum", "adam": "Adam"}[step.settings.name]
+    title = f"Drill sheet {seed}: one {rule} step by hand"
     out = [f"# {title}" if markdown else f"{title}\n{'=' * len(title)}", "",
            f"The network: {network_line(ws)}.", "",
            f"Activation: {code(DEFINITIONS[ws.exp.arch.activation])}.", "",
+           *([f"Output: {code(CLASSIFY_OUTPUT)}.", ""] if ws.exp.arch.task == "classify"
+             else []),
            "## Given" if markdown else "Given", "",
            *(line for lines in given for line in lines),
            "## Questions" if markdown else "Questions", "",
@@ -145,6 +181,12 @@ def sheet_json(ws: WorkedStep, seed: int, subset: str = "all") -> dict[str, Any]
         "sample": {"x": list(t.x), "y": t.y},
         "params": dict(zip(ws.names, r.params_before)),
         "lr": r.lr,
+        "task": arch.task,
+        "optimizer": None if r.optimizer is None else {
+            "name": r.optimizer.settings.name, "momentum": r.optimizer.settings.momentum,
+            "beta1": r.optimizer.settings.beta1, "beta2": r.optimizer.settings.beta2,
+            "eps": r.optimizer.settings.eps, "l2": r.optimizer.settings.l2,
+            "t": r.optimizer.t},
         "part": subset,
         "rule": RULE,
         "questions": [question_json(q) for q in select(questions(ws), subset)],

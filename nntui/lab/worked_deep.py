@@ -263,8 +263,8 @@ class Gradient:
     index: int  # the parameter's place in the vector
     delta: float
     input: float  # the input it multiplies (1 for a bias)
-    numeric: float  # the central finite difference
-    check: Check
+    numeric: float | None  # the central finite difference; None: not computed (yet)
+    check: Check | None
 
 
 @dataclass(frozen=True)
@@ -368,8 +368,8 @@ def layer_steps(ws: WorkedStep, times: str = "·") -> list[LayerStep]:
                     Filled(f"dL/d{names[k]}", f"{d}{x}{name}",
                            f"{_factor(dv)}{x}{_factor(v)}", t.grads[k],
                            (d,) if name == "1" else (d, name)),
-                    k, dv, v, ws.numeric[k],
-                    ws.check(k, terms[k])))
+                    k, dv, v, ws.numeric.get(k),
+                    ws.check(k, terms[k]) if k in ws.numeric else None))
         first = first_unit(arch, layer) if not out else 0
         kind = arch.loss_spec.output_name if out else g
         steps.append(LayerStep(layer + 1, depth, arch.sizes[layer + 1], kind, forward, backward,

@@ -86,7 +86,7 @@ def backward_lines(ws: WorkedStep, with_numeric: bool = True) -> list[str]:
         if term.closed_gate is not None:
             gate = worked_deep.unit_label(ws.exp.arch, term.closed_gate)
             line += f"  [ReLU gate {gate} closed: dh/dz = 0]"
-        if with_numeric and ws.numeric:
+        if with_numeric and k in ws.numeric:
             check = ws.check(k, term)
             line += f"  | numeric {fmt(ws.numeric[k])}"
             line += f": {check.note}" if check.note else f", rel. diff {check.relative:.1e}"
@@ -188,7 +188,7 @@ def to_json(ws: WorkedStep) -> dict[str, Any]:
             {"factor": f.name, "symbol": f.symbol, "value": f.value} for f in term.factors]
             for term in chain},
         "gradients": dict(zip(names, r.grads)),
-        "numeric_gradients": dict(zip(names, ws.numeric)),
+        "numeric_gradients": {name: ws.numeric[k] for k, name in enumerate(names)},
         "numeric_check": {term.name: ws.check(k, term).status
                           for k, term in enumerate(chain)},
         "lr": r.lr,

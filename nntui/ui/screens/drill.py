@@ -131,7 +131,8 @@ class DrillScreen(Screen[None]):
             self.parts.clear()  # a finished drill: the next one is of the next step
         try:
             self.drill = self.parts.get(self.part) or Drill(
-                worked_step(self.session.experiment, self.session.preview()), self.part)
+                worked_step(self.session.experiment, self.session.preview(), numeric=False),
+                self.part)
             self.parts[self.part] = self.drill
         except UserError as exc:
             self.drill = None

@@ -4,27 +4,50 @@ It works on the app's Session while training is stopped: `preview()` shows the s
 would be applied, `step()` applies exactly that record, `undo()` restores it bit for bit.
 Looking at another sample (n, p, g, w) is a preview only: it never changes which sample
 training uses next.
+
+The finite-difference column costs two forward passes per parameter (O(params²) for one
+sample, ~0.5 s at 4 x 16 hidden units), so beyond a small network it is computed in a
+thread worker, the current layer page first: the step shows at once with "checking…",
+each layer's checks as they come. Every result carries the key of the step it belongs to
+(`check_key`); one for another step (the user moved on) is dropped, and moving on cancels
+the worker.
 """
 
 from __future__ import annotations
+
+from collections.abc import Hashable
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
+from textual.worker import get_current_worker
 
 from nntui.errors import UserError
 from nntui.lab.config import parse_int
 from nntui.lab.session import Session
-from nntui.lab.worked import fmt, unit_activity, worked_step, worst_sample
+from nntui.lab.worked import (
+    UnitActivity,
+    WorkedStep,
+    check_chunks,
+    check_key,
+    fmt,
+    numeric_partials,
+    unit_activity,
+    with_numeric,
+    worked_step,
+    worst_sample,
+)
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.layer_pages import LayerPages
 from nntui.ui.widgets.worked_view import WorkedView
 
 SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 25.0)  # automatic steps per second
+CHECK_GROUP = "inspector-check"  # the finite-difference worker's group
 
 
 class InspectorScreen(Screen[None]):
@@ -53,6 +76,19 @@ class InspectorScreen(Screen[None]):
         Binding("question_mark", "help", "Help", tooltip="keys of the inspector"),
     ]
 
+    #: Networks with at most this many parameters are checked at once (~5 ms at 80: no
+    #: "checking…" flashing by while playing); larger ones in the worker.
+    INLINE_CHECK = 80
+
+    class Checked(Message):
+        """Finite differences from the worker, for the step with key `key`."""
+
+        def __init__(self, key: Hashable, layer: int, numeric: dict[int, float]) -> None:
+            super().__init__()
+            self.key = key
+            self.layer = layer  # the weight layer (page) they are of
+            self.numeric = numeric
+
     def __init__(self, session: Session) -> None:
         super().__init__(id="inspector")
         self.session = session
@@ -60,6 +96,9 @@ class InspectorScreen(Screen[None]):
         self.timer: Timer | None = None
         self.message = ""
         self.index: int | None = None  # a sample looked at; None: the next one in training
+        self.shown: tuple[WorkedStep, list[UnitActivity], str] | None = None
+        self.check_for: Hashable = None  # the key of the shown step's finite differences
+        self.checked: dict[int, float] = {}  # those known so far
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="inspector-bar"):
@@ -83,7 +122,7 @@ class InspectorScreen(Screen[None]):
         """Show the step that would be applied next, or a preview on the chosen sample."""
         exp, t = self.session.experiment, self.session.trainer
         record = self.session.preview(self.index)
-        ws = worked_step(exp, record)
+        ws = worked_step(exp, record, numeric=False)
         note = self.message
         following = t.next_indices()  # empty only after a non-finite epoch loss
         next_index = following[0] if following else None
@@ -96,8 +135,7 @@ class InspectorScreen(Screen[None]):
             note = (f"Mini-batch of {len(record.indices)}: the chain rule is shown for its "
                     "first sample; the update uses the mean gradient of the batch.")
         units = unit_activity(exp.arch, t.theta, t.x_train)
-        self.query_one(WorkedView).show(ws, units, note)
-        self.query_one(LayerPages).show(ws, units)
+        self.show_step(self.with_checks(ws), units, note)
         last = f"epoch loss {fmt(t.train_loss[-1])}" if t.train_loss else "no epoch yet"
         play = f" · playing {SPEEDS[self.speed]:g}/s" if self.playing else ""
         following_record = record if self.index is None else self.session.preview()
@@ -105,6 +143,53 @@ class InspectorScreen(Screen[None]):
         self.query_one("#inspector-status", Static).update(
             f"epoch {following_record.epoch} · update {following_record.update} · sample "
             f"{following_record.indices[0]}/{t.n_train - 1}{looking} · {last}{play}")
+
+    def show_step(self, ws: WorkedStep, units: list[UnitActivity], note: str,
+                  layer: int | None = None) -> None:
+        """Show `ws`; with `layer`, only that layer's checks are new (only its page is
+        redrawn: a deep network's pages take ~40 ms each)."""
+        self.shown = (ws, units, note)
+        if ws.exp.arch.depth > 1 and layer is not None:
+            self.query_one(LayerPages).show(ws, units, only=layer)
+            return
+        self.query_one(WorkedView).show(ws, units, note)
+        self.query_one(LayerPages).show(ws, units)
+
+    # -- the finite-difference check -----------------------------------------------------------
+    def with_checks(self, ws: WorkedStep) -> WorkedStep:
+        """`ws` with the finite differences known for its step; the rest are computed now
+        (a small network) or by the worker, which is (re)started only for a new step."""
+        key = check_key(ws)
+        if key != self.check_for:  # another step: what was known or coming is not its
+            self.workers.cancel_group(self, CHECK_GROUP)
+            self.check_for, self.checked = key, {}
+            n = ws.exp.arch.n_params
+            if n <= self.INLINE_CHECK:
+                self.checked = numeric_partials(ws, range(n)) or {}
+            else:
+                first = self.query_one(LayerPages).current
+                self.run_worker(lambda: self.check_in_thread(ws, key, first), thread=True,
+                                exclusive=True, group=CHECK_GROUP, name="finite differences")
+        return with_numeric(ws, self.checked)
+
+    def check_in_thread(self, ws: WorkedStep, key: Hashable, first: int) -> None:
+        """The worker: one weight layer at a time (the current page first), each posted
+        as it is done; stops as soon as the worker is cancelled (the user moved on)."""
+        worker = get_current_worker()
+        for layer, chunk in check_chunks(ws.exp.arch, first):
+            found = numeric_partials(ws, chunk, lambda: worker.is_cancelled)
+            if found is None or worker.is_cancelled:
+                return
+            self.post_message(self.Checked(key, layer, found))
+
+    @on(Checked)
+    def checked_arrived(self, event: Checked) -> None:
+        """Show the worker's numbers if they are the shown step's; drop them otherwise."""
+        if event.key != self.check_for or self.shown is None:
+            return
+        self.checked.update(event.numeric)
+        ws, units, note = self.shown
+        self.show_step(with_numeric(ws, event.numeric), units, note, event.layer)
 
     # -- actions -----------------------------------------------------------------------------
     def action_apply(self) -> None:
@@ -213,6 +298,7 @@ class InspectorScreen(Screen[None]):
             [b for b in self.BINDINGS if isinstance(b, Binding)],
             "Up/Down and PgUp/PgDn scroll the worked example. Each step shows the forward "
             "pass, dL/dp for every parameter as a chain-rule product (with a central "
-            "finite-difference check), and the update p <- p - lr * dL/dp. With several hidden "
+            "finite-difference check; a large network's fills in while you keep working), "
+            "and the update p <- p - lr * dL/dp. With several hidden "
             "layers: one page per layer (. next, , previous; side by side when wide), δ of "
             "each layer from the layer above, every gradient as δ times its input."))

@@ -21,6 +21,7 @@ from nntui.lab.worked_deep import Filled, LayerStep, delta_name, layer_steps, ou
 from nntui.lab.worked_optim import rule_lines
 from nntui.lab.worked_text import update_lines, update_text
 from nntui.ui.ascii import spell_renderable
+from nntui.ui.widgets.worked_view import CHECKING
 
 CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
 
@@ -46,6 +47,9 @@ def gradient_lines(step: LayerStep) -> list[Text]:
     lines, notes = [], []
     for g in step.gradients:
         check = g.check
+        if check is None or g.numeric is None:  # the inspector's worker is on it
+            lines.append(filled_text(g.filled) + Text(f"  numeric {CHECKING}", style="dim"))
+            continue
         if check.note and check.note not in notes:
             notes.append(check.note)
         shown = (f"{check.status} {check.relative:.1e}" if check.status in ("agree", "differ")
@@ -132,16 +136,20 @@ class LayerPages(Horizontal):
         self.current = 0
         self.steps: list[LayerStep] = []
 
-    def show(self, ws: WorkedStep, units: list[UnitActivity]) -> None:
-        """The pages of this step (hidden for a network with one hidden layer)."""
+    def show(self, ws: WorkedStep, units: list[UnitActivity], only: int | None = None) -> None:
+        """The pages of this step (hidden for a network with one hidden layer); `only`: just
+        that page changed (the same step, more of its checks known)."""
         self.display = ws.exp.arch.depth > 1
         if not self.display:
             self.steps = []
             return
         self.steps = layer_steps(ws)
         self.current = min(self.current, len(self.steps) - 1)
-        contents = [spell_renderable(self.app, page(ws, step, units)) for step in self.steps]
         pages = list(self.query(LayerPage))
+        if only is not None and len(pages) == len(self.steps):
+            pages[only].update(spell_renderable(self.app, page(ws, self.steps[only], units)))
+            return
+        contents = [spell_renderable(self.app, page(ws, step, units)) for step in self.steps]
         if len(pages) == len(contents):
             for widget, content in zip(pages, contents):
                 widget.update(content)

@@ -25,6 +25,8 @@ from nntui.ui.ascii import spell_renderable
 #: How to move between the layer pages (the inspector's bindings).
 LAYER_KEYS = "one page per layer: , and . turn them (side by side when wide)"
 CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
+#: What the numeric column shows while the inspector's worker computes it.
+CHECKING = "checking…"
 
 
 def heading(title: str) -> Text:
@@ -50,6 +52,10 @@ def chain_table(ws: WorkedStep) -> Table:
             gate = unit_label(ws.exp.arch, term.closed_gate)
             cell.append(f"\n  ReLU gate {gate} closed: dh/dz = 0", "bold red")
             style = "red"
+        if k not in ws.numeric:  # the worker has not got to it yet
+            table.add_row(f"dL/d{term.name}", cell, Text(fmt(term.value), style=style),
+                          Text(CHECKING, style="dim"), "")
+            continue
         check = ws.check(k, term)
         if check.note and check.note not in notes:
             notes.append(check.note)
