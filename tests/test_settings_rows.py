@@ -71,12 +71,13 @@ def test_a_choice_list_moves_its_own_cursor_within_the_choices() -> None:
     assert [line.text for line in lines if line.kind == "choice"] == list(choices)
 
 
-def test_sync_keeps_a_refused_value_and_rebuilds_parameter_rows_for_a_new_network() -> None:
+def test_sync_shows_what_is_in_effect_and_rebuilds_parameter_rows_for_a_new_network() -> None:
     model = SheetModel.build(ExperimentConfig(), PARAMS)
     model.row("lr").text, model.row("lr").error = "0", "must be above 0"
     model.go_to("param:w2")
     model.sync(ExperimentConfig(lr=0.1, seed=4), {"w1": 1.0, "w2": 2.0, "b1": 3.0})
-    assert model.row("lr").text == "0" and model.row("seed").text == "4"
+    assert model.row("lr").text == "0.1" and not model.row("lr").error
+    assert model.row("seed").text == "4"
     assert model.row("param:w2").text == "2" and model.current.key == "param:w2"
     many = {f"w{i}": float(i) for i in range(1, MAX_PARAM_FIELDS + 6)}
     model.sync(ExperimentConfig(), many)
@@ -99,3 +100,25 @@ def test_errors_and_hints_wrap_under_their_row_within_the_width() -> None:
     assert len(wrapped) >= 3 and all(len(line.text) <= 28 for line in wrapped)
     joined = "".join(line.text for line in wrapped).replace(" ", "")
     assert joined == message.replace(" ", "")  # a long path is broken, nothing is lost
+
+
+def test_leaving_forgets_refused_texts_hints_and_an_open_list() -> None:
+    model = SheetModel.build(ExperimentConfig(), PARAMS)
+    model.row("lr").text, model.row("lr").error = "0", "must be above 0"
+    model.row("dataset").hint = "now the path"
+    model.go_to("activation")
+    model.open_choices()
+    model.revert_refused()
+    assert model.row("lr").text == model.row("lr").committed == "0.005"
+    assert not model.row("lr").error and not model.row("dataset").hint
+    assert model.choosing is None
+
+
+def test_next_text_skips_titles_lists_and_closed_panels() -> None:
+    model = SheetModel.build(ExperimentConfig(), PARAMS)
+    model.go_to("seed")
+    assert model.next_text(1) and model.current.key == "test_size"  # past scaling
+    assert model.next_text(1) and model.current.key == "lr"  # past two titles
+    assert model.next_text(-1) and model.current.key == "test_size"
+    model.go_to("l2")
+    assert not model.next_text(1) and model.current.key == "l2"  # the last one

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from nntui.errors import UserError
+from nntui.ui.keys import SIDEBAR
 from nntui.ui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ class MainScreen(Screen[None]):
 
     AUTO_FOCUS = ""
     BINDINGS = [Binding("tab", "app.focus_next", "Settings", tooltip="into the settings "
-                        "sidebar (then the tabs' views); shift+tab goes back")]
+                        "sidebar (then the tabs' views); shift+tab goes back",
+                        group=SIDEBAR)]
 
 
 async def build(app: NNApp) -> None:

@@ -13,6 +13,8 @@ from nntui.ui.widgets.keybar import group
 
 LR = group("lr ×÷10 ×÷2")
 TABS = group("tabs")
+#: `b` shows or hides the sidebar, tab goes into it (ui/body.py): one item, "b tab Sidebar".
+SIDEBAR = group("Sidebar")
 
 #: App actions that also work over a second screen: quitting, help, the palette, and
 #: moving the focus (Tab / Shift+Tab reach every field of a dialog).
@@ -40,7 +42,8 @@ APP_BINDINGS: list[BindingType] = [
     Binding("g", "regenerate", "New data", tooltip="next data seed: new rows or split"),
     Binding("w", "redraw", "New weights", tooltip="re-draw random initial weights"),
     Binding("l", "toggle_log", "Log", tooltip="log scale for the loss curve"),
-    Binding("b", "toggle_sidebar", "Sidebar", tooltip="show or hide the settings"),
+    Binding("b", "toggle_sidebar", "Sidebar", tooltip="show or hide the settings",
+            group=SIDEBAR),
     Binding("1", "tab('tab-loss')", "Loss", tooltip="loss curve tab", group=TABS),
     Binding("2", "tab('tab-results')", "Results", tooltip="metrics and weights tab (up/down "
             "scroll)", group=TABS),
