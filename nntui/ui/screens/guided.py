@@ -207,6 +207,9 @@ class GuidedScreen(Screen[None]):
             text.anchor(False)  # another page: read from its top
         elif seen.plain and before[1] != seen.plain:
             text.anchor()  # this page's run just ended: its whole note in view
+            # (and once the note is laid out: anchoring alone missed it when the layout
+            # had already run)
+            text.call_after_refresh(text.scroll_end, animate=False, immediate=True)
         self.query_one("#guided-status", Static).update(
             Text(spell(self.app, self.status_text(entries))))
 
