@@ -157,8 +157,8 @@ PAGES: tuple[Page, ...] = (
          "Why is the output's δ simply y_hat - y, and what do the accuracy and the "
          "log-loss each tell that the other does not?",
          "Accuracy and log-loss (Results tab; R² is n/a for classes) and the confusion "
-         "table; in the inspector the output's δ: dL/dy_hat · dy_hat/dz_out = (y_hat - y)/"
-         "(y_hat(1 - y_hat)) · y_hat(1 - y_hat) = y_hat - y.",
+         "table; in the inspector the output's δ: dL/dy_hat * dy_hat/dz_out = (y_hat - y)/"
+         "(y_hat(1 - y_hat)) * y_hat(1 - y_hat) = y_hat - y.",
          {"task": "classify", "dataset": "circle", "rows": 200, "hidden": 4, "lr": 0.05,
           "epochs": 200}),
     Page("optimizers", "Optimizers",

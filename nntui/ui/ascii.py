@@ -11,6 +11,7 @@ by the plot itself (loss_plot.py), since a mapped braille dot would lose their s
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -33,6 +34,7 @@ SYMBOLS = {
     "·": ".", "•": "*", "●": "*", "○": "o", "…": ".", "—": "-", "–": "-", "×": "x",
     "÷": "/", "±": "+", "²": "2", "½": "h", "§": "S", "σ": "s", "√": "V", "█": "#",
     "░": ":", "▒": "#", "▓": "#", "✓": "v", "✔": "v", "✗": "x", "✘": "x", "⏎": "<",
+    "β": "b", "ε": "e", "λ": "l", "δ": "d",
     "\u2800": " ",
 }
 
@@ -47,15 +49,32 @@ DIRECTIONS = (("LEFT", "<"), ("RIGHT", ">"), ("UP", "^"), ("DOWN", "v"))
 #: `n1²` into `n12`, `→` into `>`, the backspace key `⌫` into `?` (the help key).
 SPELLINGS = {
     "ŷ": "y_hat", "²": "^2", "ᵀ": "^T", "→": "->", "←": "<-", "↑": "up", "↓": "down",
-    "±": "+/-", "⌫": "bksp", "⊙": "(*)", "δ": "delta", "▶": ">", "×": "x", "÷": "/",
-    "−": "-", "≈": "~", "≤": "<=", "≥": ">=",
+    "±": "+/-", "⌫": "bksp", "⏎": "enter", "⊙": "(*)", "δ": "delta", "▶": ">", "×": "x",
+    "÷": "/", "−": "-", "≈": "~", "≤": "<=", "≥": ">=", "β": "beta", "ε": "eps",
+    "λ": "lambda", "σ": "sigma", "Σ": "sum", "√": "sqrt", "½": "1/2", "…": "...",
+    "\u0302": "_hat",  # the combining circumflex of m̂ and v̂: m_hat, v_hat
 }
 _SPELLING = str.maketrans(SPELLINGS)
+#: A middle dot between two operands is a product (`lr·m̂`, `W2[1,1]·δ2[1]`): `*`. With
+#: spaces around it, it separates (`epoch 3 · update 7`) and the cell filter draws `.`;
+#: a spaced product is written with `*` by the widget itself in ASCII mode (`times`).
+_PRODUCT = re.compile("(?<=[\\w)\\]'\u0302²ᵀ])·(?=[\\w(\\[√])")
+#: `√v̂` -> `sqrt(v_hat)`: a root of one name gets the parentheses spelling needs.
+_ROOT = re.compile("√([^\\W\\d]\\w*\u0302?)")
 
 
 def spelled(text: str) -> str:
-    """`text` with the symbols of SPELLINGS spelled in ASCII (`n1²` -> `n1^2`)."""
-    return text if text.isascii() else text.translate(_SPELLING)
+    """`text` with the symbols of SPELLINGS spelled in ASCII (`n1²` -> `n1^2`), a product
+    dot as `*` (`lr·g` -> `lr*g`) and a root of a name with parentheses (`√v̂` ->
+    `sqrt(v_hat)`)."""
+    if text.isascii():
+        return text
+    return _ROOT.sub(r"sqrt(\1)", _PRODUCT.sub("*", text)).translate(_SPELLING)
+
+
+def times(app: App[Any]) -> str:
+    """The product sign a widget writes between spaced factors: `·`, or `*` in ASCII."""
+    return "*" if ascii_drawing(app) else "·"
 
 
 def spell(app: App[Any], text: str) -> str:

@@ -17,6 +17,7 @@ from nntui.lab.conventions import Conventions, conventions
 from nntui.lab.experiment import Experiment
 from nntui.lab.framework import AGREE_TOLERANCE, FrameworkCheck, framework_check
 from nntui.lab.numbers import num
+from nntui.ui.ascii import spell, spell_renderable, spell_text
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 
@@ -56,8 +57,9 @@ class FrameworkScreen(Screen[None]):
         self.result: FrameworkCheck | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Framework check: training scikit-learn's MLPRegressor from the same "
-                     "initial weights…", id="framework-status")
+        yield Static(spell(self.app, "Framework check: training scikit-learn's "
+                           "MLPRegressor from the same initial weights…"),
+                     id="framework-status")
         with Horizontal(id="framework-row"):
             yield LossPlot(id="framework-plot")
             with VerticalScroll(id="framework-side"):
@@ -84,7 +86,8 @@ class FrameworkScreen(Screen[None]):
             self.app.call_from_thread(self.show, result, conv)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#framework-status", Static).update(Text(message, style="bold red"))
+        self.query_one("#framework-status", Static).update(
+            spell_text(self.app, Text(message, style="bold red")))
 
     def show(self, result: FrameworkCheck, conv: Conventions | None = None) -> None:
         self.result = result
@@ -96,7 +99,7 @@ class FrameworkScreen(Screen[None]):
                       f"{result.largest_loss_difference:.1e}: ")
         status.append(result.verdict, style="bold green" if result.agree else
                       "bold cyan" if result.too_sensitive else "bold yellow")
-        self.query_one("#framework-status", Static).update(status)
+        self.query_one("#framework-status", Static).update(spell_text(self.app, status))
         self.query_one(LossPlot).show({"nntui": result.ours_train,
                                        "scikit-learn": result.theirs.train_loss},
                                       result.epochs)
@@ -110,8 +113,10 @@ class FrameworkScreen(Screen[None]):
                           Text(f"{d:.1e}", style="green" if close else "yellow"))
         self.query_one("#framework-weights", Static).update(table)
         if conv is not None:
-            self.query_one("#framework-conventions", Static).update(conventions_table(conv))
-            self.query_one("#framework-note", Static).update(conventions_note(conv))
+            self.query_one("#framework-conventions", Static).update(
+                spell_renderable(self.app, conventions_table(conv)))
+            self.query_one("#framework-note", Static).update(
+                spell_text(self.app, conventions_note(conv)))
 
     def action_toggle_log(self) -> None:
         plot = self.query_one(LossPlot)

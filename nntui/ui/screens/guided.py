@@ -41,7 +41,7 @@ from nntui.lab.history import MAX_SELECTED
 from nntui.lab.options import DATA
 from nntui.lab.report import headline
 from nntui.lab.session import Change, RunState, Session
-from nntui.ui.ascii import spell, spell_text
+from nntui.ui.ascii import spell, spell_renderable, spell_text
 from nntui.ui.widgets.keybar import KeyBar
 from nntui.ui.widgets.loss_plot import LossPlot
 from nntui.ui.widgets.runs_view import weights_table
@@ -149,19 +149,19 @@ class GuidedScreen(Screen[None]):
         """Everything that depends on the page (its answer goes into the field)."""
         lab, page = self.state, self.state.page
         n = lab.index + 1
-        self.query_one("#guided-title", Static).update(Text(
-            f"Guided lab · page {n} of {len(PAGES)} · {page.title}"))
-        words = page_words(page, self.base)
-        self.query_one("#guided-what", Static).update(Text(words.text))
+        self.query_one("#guided-title", Static).update(Text(spell(
+            self.app, f"Guided lab · page {n} of {len(PAGES)} · {page.title}")))
+        words = page_words(page, self.base)  # maths spelled in ASCII mode (`n1^2`)
+        self.query_one("#guided-what", Static).update(Text(spell(self.app, words.text)))
         settings = Text("Settings: ", style="bold")
-        settings.append(settings_text(page), style="not bold")
-        settings.append(f"\n{words.command}", style="dim not bold")
+        settings.append(spell(self.app, settings_text(page)), style="not bold")
+        settings.append(f"\n{spell(self.app, words.command)}", style="dim not bold")
         self.query_one("#guided-settings", Static).update(settings)
         look = Text("Look at: ", style="bold")
-        look.append(words.look_at, style="not bold")
+        look.append(spell(self.app, words.look_at), style="not bold")
         self.query_one("#guided-look", Static).update(look)
         question = Text(f"Q{n}. ", style="bold")
-        question.append(words.question)
+        question.append(spell(self.app, words.question))
         self.query_one("#guided-question", Static).update(question)
         box = self.query_one("#guided-answer", Input)
         answer = lab.answers.get(page.id, "")
@@ -192,8 +192,8 @@ class GuidedScreen(Screen[None]):
             series[f"p{self.state.index + 1} now"] = list(t.train_loss)
         self.query_one("#guided-overlay", LossPlot).show(series, self.session.config.epochs
                                                         if live else 0)
-        self.query_one("#guided-weights", Static).update(weights_table(
-            [(label, r.doc) for label, r in runs]))
+        self.query_one("#guided-weights", Static).update(spell_renderable(
+            self.app, weights_table([(label, r.doc) for label, r in runs])))
         entries = self.state.runs.get(self.state.page.id, [])
         seen = Text("")
         if entries and entries[-1].notes:

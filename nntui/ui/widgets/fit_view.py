@@ -15,7 +15,7 @@ from textual_plotext import PlotextPlot
 from nntui.lab import fit
 from nntui.lab.experiment import Experiment
 from nntui.lab.numbers import num
-from nntui.ui.ascii import ascii_drawing
+from nntui.ui.ascii import ascii_drawing, spell
 from nntui.ui.widgets.loss_plot import GREY, Key, render_with_legend, series_style
 
 #: While a run trains, one live update in this many is drawn (~3 a second; plotext takes
@@ -116,23 +116,28 @@ class FitView(PlotextPlot):
         return []
 
     def _titles(self) -> None:
-        """Title and x label, shortened to what plotext shows (it drops a wider title)."""
+        """Title and x label, shortened to what plotext shows (it drops a wider title);
+        spelled in ASCII mode (`y_hat vs y`: the cell filter would draw `y vs y`)."""
         width = max(1, self.size.width - 2)
+
+        def titled(width: int, *choices: str) -> str:
+            return fitting(width, *(spell(self.app, c) for c in choices))
+
         if self.panel == SCATTER and self.scatter is not None:
             s = self.scatter
-            self.plt.title(fitting(width, f"predicted vs actual {s.target} ({s.units})",
-                                   f"ŷ vs y: {s.target} ({s.units})", f"ŷ vs y ({s.units})"))
-            self.plt.xlabel(fitting(width, f"actual {s.target} — p: curve", "actual"))
+            self.plt.title(titled(width, f"predicted vs actual {s.target} ({s.units})",
+                                  f"ŷ vs y: {s.target} ({s.units})", f"ŷ vs y ({s.units})"))
+            self.plt.xlabel(titled(width, f"actual {s.target} — p: curve", "actual"))
         elif self.curve is not None:
             c = self.curve
             held = ", ".join(f"{name}={num(value, 4)}" for name, value in c.held.items())
             more = len(c.parts) - 1 - MAX_UNIT_CURVES
             note = f"; {more} units not drawn" if more > 0 else ""
-            self.plt.title(fitting(width, f"ŷ along {c.input_name} ({c.units})"
-                                   + (f", {held}" if held else "") + note,
-                                   f"ŷ along {c.input_name} ({c.units})" + note,
-                                   f"ŷ along {c.input_name} ({c.units})"))
-            self.plt.xlabel(fitting(width, f"{c.input_name} — x: next input", c.input_name))
+            self.plt.title(titled(width, f"ŷ along {c.input_name} ({c.units})"
+                                  + (f", {held}" if held else "") + note,
+                                  f"ŷ along {c.input_name} ({c.units})" + note,
+                                  f"ŷ along {c.input_name} ({c.units})"))
+            self.plt.xlabel(titled(width, f"{c.input_name} — x: next input", c.input_name))
 
 
 def fitting(width: int, *choices: str) -> str:

@@ -20,7 +20,7 @@ from nntui.lab.worked import UnitActivity, WorkedStep, fmt
 from nntui.lab.worked_deep import Filled, LayerStep, delta_name, layer_steps, output_delta_lines
 from nntui.lab.worked_optim import rule_lines
 from nntui.lab.worked_text import update_lines, update_text
-from nntui.ui.ascii import spell_renderable
+from nntui.ui.ascii import spell_renderable, times
 from nntui.ui.widgets.worked_view import CHECKING
 
 CHECK_STYLE = {"agree": "green", "differ": "bold yellow", "kink": "cyan", "flat": "cyan"}
@@ -72,12 +72,12 @@ def update_table(ws: WorkedStep, step: LayerStep) -> Table:
     return table
 
 
-def update_part(ws: WorkedStep, step: LayerStep) -> list[RenderableType]:
+def update_part(ws: WorkedStep, step: LayerStep, x: str = "·") -> list[RenderableType]:
     """The layer's update: plain SGD as an old → new table; momentum, Adam or L2 as the
     record's own terms (worked_optim.py's lines: the rule, then this layer's parameters)."""
     r = ws.record
     if r.optimizer is None:
-        return [heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(r.lr)}"),
+        return [heading(f"Update: p <- p - lr {x} dL/dp, lr = {fmt(r.lr)}"),
                 update_table(ws, step)]
     rules = rule_lines(ws)
     lines = update_lines(ws)[len(rules):]  # one per parameter, in vector order
@@ -86,8 +86,10 @@ def update_part(ws: WorkedStep, step: LayerStep) -> list[RenderableType]:
             *(Text(lines[k]) for k in step.params)]
 
 
-def page(ws: WorkedStep, step: LayerStep, units: list[UnitActivity]) -> RenderableType:
-    """Everything of one layer, top to bottom: forward, δ, gradients, update, activity."""
+def page(ws: WorkedStep, step: LayerStep, units: list[UnitActivity],
+         x: str = "·") -> RenderableType:
+    """Everything of one layer, top to bottom: forward, δ, gradients, update, activity;
+    products written with `x` (`*` in ASCII mode)."""
     parts: list[RenderableType] = [Text(step.title.capitalize(), style="bold reverse")]
     top = delta_name(ws.exp.arch, ws.exp.arch.depth, 0)  # dL/dy_hat or dL/dz_out
     if step.output:
@@ -110,8 +112,8 @@ def page(ws: WorkedStep, step: LayerStep, units: list[UnitActivity]) -> Renderab
             parts.append(filled_text(d.filled, closed, "bold red" if d.closed else ""))
     n = step.number
     each = f"dL/dW{n}[1,i] = {top}" if step.output else f"dL/dW{n}[j,i] = δ{n}[j]"
-    parts += [heading(f"Gradients: {each} · input i (numeric: central difference)"),
-              *gradient_lines(step), *update_part(ws, step)]
+    parts += [heading(f"Gradients: {each} {x} input i (numeric: central difference)"),
+              *gradient_lines(step), *update_part(ws, step, x)]
     if step.units:
         text = Text()
         for j in step.units:
@@ -143,13 +145,16 @@ class LayerPages(Horizontal):
         if not self.display:
             self.steps = []
             return
-        self.steps = layer_steps(ws)
+        x = times(self.app)  # the product sign: `*` in ASCII mode
+        self.steps = layer_steps(ws, x)
         self.current = min(self.current, len(self.steps) - 1)
         pages = list(self.query(LayerPage))
         if only is not None and len(pages) == len(self.steps):
-            pages[only].update(spell_renderable(self.app, page(ws, self.steps[only], units)))
+            pages[only].update(spell_renderable(self.app,
+                                                page(ws, self.steps[only], units, x)))
             return
-        contents = [spell_renderable(self.app, page(ws, step, units)) for step in self.steps]
+        contents = [spell_renderable(self.app, page(ws, step, units, x))
+                    for step in self.steps]
         if len(pages) == len(contents):
             for widget, content in zip(pages, contents):
                 widget.update(content)

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from nntui.lab.report import CLASS_LABELS, METRIC_LABELS, metric_text, num
+from nntui.ui.ascii import spell
 
 Cell = str | Text
 
@@ -73,11 +74,12 @@ class ResultsView(Static):
         if "accuracy" in metrics["train"]:
             labels = CLASS_LABELS  # a classification run
         scores = table(f"metrics after {epochs} epoch(s)", ("metric", "train", "test"),
-                       [(label, metric_text(key, metrics["train"][key]),
+                       [(spell(self.app, label), metric_text(key, metrics["train"][key]),
                          metric_text(key, metrics["test"][key]))
                         for key, label in (labels or METRIC_LABELS).items()],
-                       (False, True, True), width)
-        explained = Text("\n".join(notes), style="dim") if notes else Text("")
+                       (False, True, True), width)  # R^2 in ASCII mode (ui/ascii.py)
+        explained = (Text(spell(self.app, "\n".join(notes)), style="dim") if notes
+                     else Text(""))
         rows: list[tuple[Cell, ...]] = []
         for name, start in initial.items():
             change = current[name] - start

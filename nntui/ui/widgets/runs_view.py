@@ -19,6 +19,7 @@ from nntui.errors import UserError
 from nntui.lab.history import RunHistory
 from nntui.lab.report import headline_cell, num
 from nntui.lab.runs import StoredRun, config_changes
+from nntui.ui.ascii import spell, spell_renderable
 from nntui.ui.widgets.loss_plot import LossPlot
 
 
@@ -61,8 +62,8 @@ class RunsView(Vertical):
         # The numbers first, so that they fit beside the sidebar at 80 columns; "changes"
         # can be long, so it comes last (the table scrolls sideways to it). "#" holds the
         # run's number, after ● when it is selected.
-        table.add_columns("#", "status", "ep", "train MSE", "test MSE", "test R²", "time",
-                          "changes")
+        table.add_columns("#", "status", "ep", "train MSE", "test MSE",
+                          spell(self.app, "test R²"), "time", "changes")
         overlay = self.query_one("#overlay", LossPlot)
         overlay.title = "train loss of the selected runs"
         overlay.empty_text = "enter on a run overlays its loss curve"
@@ -89,7 +90,8 @@ class RunsView(Vertical):
                           str(d["epochs_run"]), num(train[-1] if train else None, 4),
                           num(test[-1] if test else None, 4),
                           headline_cell(d.get("task", "regress"), d["metrics"]["test"]),
-                          Text(run.finished_at[11:19]), Text(changes[:48]), key=run.id)
+                          Text(run.finished_at[11:19]), Text(spell(self.app, changes[:48])),
+                          key=run.id)
             previous = run.config
         if self.runs:
             table.move_cursor(row=min(max(row, 0), len(self.runs) - 1))
@@ -107,8 +109,8 @@ class RunsView(Vertical):
         plot = self.query_one("#overlay", LossPlot)
         plot.log_scale = self.log_scale
         plot.show({f"#{number(r.id)}": r.doc["history"]["train_loss"] for r in chosen})
-        self.query_one("#weights-compare", Static).update(weights_table(
-            [(f"#{number(r.id)}", r.doc) for r in chosen]))
+        self.query_one("#weights-compare", Static).update(spell_renderable(
+            self.app, weights_table([(f"#{number(r.id)}", r.doc) for r in chosen])))
 
     # -- actions -----------------------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

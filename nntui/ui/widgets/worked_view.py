@@ -20,7 +20,7 @@ from nntui.lab.worked_text import (
     update_lines,
     update_text,
 )
-from nntui.ui.ascii import spell_renderable
+from nntui.ui.ascii import spell_renderable, times
 
 #: How to move between the layer pages (the inspector's bindings).
 LAYER_KEYS = "one page per layer: , and . turn them (side by side when wide)"
@@ -33,7 +33,9 @@ def heading(title: str) -> Text:
     return Text(f"\n{title}", style="bold underline")
 
 
-def chain_table(ws: WorkedStep) -> Table:
+def chain_table(ws: WorkedStep, x: str = "·") -> Table:
+    """Every gradient as its chain-rule product, the factors joined by `x` (the product
+    sign: `*` in ASCII mode), with the finite-difference column."""
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
     table.add_column("gradient", no_wrap=True)
     table.add_column("chain rule: factors")
@@ -42,9 +44,9 @@ def chain_table(ws: WorkedStep) -> Table:
     table.add_column("check", justify="right", no_wrap=True)
     notes: list[str] = []
     for k, term in enumerate(ws.chain()):
-        names = " · ".join(f.name for f in term.factors)
-        symbols = " · ".join(f.symbol for f in term.factors)
-        values = " · ".join(factor(f.value) for f in term.factors)
+        names = f" {x} ".join(f.name for f in term.factors)
+        symbols = f" {x} ".join(f.symbol for f in term.factors)
+        values = f" {x} ".join(factor(f.value) for f in term.factors)
         cell = Text(names + "\n", style="dim") + Text("= " + symbols + "\n", style="cyan")
         cell.append("= " + values)
         style = ""
@@ -68,10 +70,10 @@ def chain_table(ws: WorkedStep) -> Table:
     return table
 
 
-def update_table(ws: WorkedStep) -> Table:
+def update_table(ws: WorkedStep, x: str = "·") -> Table:
     r = ws.record
     table = Table(box=None, padding=(0, 1), header_style="bold")
-    for name in ("param", "old", "dL/dp", "lr·dL/dp", "new"):
+    for name in ("param", "old", "dL/dp", f"lr{x}dL/dp", "new"):
         table.add_column(name, justify="left" if name == "param" else "right")
     for k, name in enumerate(ws.names):
         old, new = update_text(ws, k)  # enough digits that old and new differ
@@ -125,6 +127,7 @@ class WorkedView(Static):
 
     def show(self, ws: WorkedStep, units: list[UnitActivity], note: str = "") -> None:
         self._shown = (ws, units, note)
+        x = times(self.app)  # the product sign: `*` in ASCII mode
         parts: list[RenderableType] = []
         if note:
             parts.append(Text(note, style="bold yellow"))
@@ -140,11 +143,11 @@ class WorkedView(Static):
                   Text("\n".join(fit_lines(diagram_lines(ws), self.content_size.width or 76)),
                        no_wrap=True, overflow="ellipsis"),
                   heading("Forward pass"), Text("\n".join(forward_lines(ws))),
-                  *backward_head(ws), Text(""), chain_table(ws)]
+                  *backward_head(ws), Text(""), chain_table(ws, x)]
         if ws.record.optimizer is not None:  # momentum, adam or L2: every term (worked_optim)
             parts += [heading("Update"), Text("\n".join(update_lines(ws)))]
         else:
-            parts += [heading(f"Update: p <- p - lr · dL/dp, lr = {fmt(ws.record.lr)}"),
-                      update_table(ws)]
+            parts += [heading(f"Update: p <- p - lr {x} dL/dp, lr = {fmt(ws.record.lr)}"),
+                      update_table(ws, x)]
         parts += [heading("Hidden units"), dead_units(units, ws.exp.arch.activation)]
         self.update(spell_renderable(self.app, Group(*parts)))
