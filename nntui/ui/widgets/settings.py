@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from nntui.lab.config import OPTIONS, ExperimentConfig
+from nntui.ui.ascii import spell
 from nntui.ui.widgets.settings_rows import LABEL_WIDTH, Line, Row, SheetModel
 
 CSV_HINT = "Now type the CSV file's path in the field below and press Enter."
@@ -82,6 +83,12 @@ class SheetPart(Widget):
         sidebar = self.parent
         if isinstance(sidebar, Sidebar) and 0 <= event.y < len(self.lines):
             sidebar.clicked(self.lines[event.y])
+
+    def on_resize(self) -> None:
+        """A scrollbar came or went: the lines are wrapped again for the new width."""
+        sidebar = self.parent
+        if isinstance(sidebar, Sidebar) and self.size.width != sidebar.laid_width:
+            sidebar.redraw()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         sidebar = self.parent
@@ -167,6 +174,7 @@ class Sidebar(VerticalScroll, can_focus=True):
         super().__init__(id="sidebar")
         self.model = SheetModel.build(cfg, params)
         self.editing: int | None = None  # the row whose value the editor holds
+        self.laid_width = 0  # the width the lines were last wrapped for
 
     def compose(self) -> ComposeResult:
         yield SheetPart("sheet-top")
@@ -225,7 +233,7 @@ class Sidebar(VerticalScroll, can_focus=True):
         """Lay the lines out again; the editor sits in place of the row it edits."""
         if not self.is_mounted:
             return
-        width = self.scrollable_content_region.width or 30
+        width = self.laid_width = self.scrollable_content_region.width or 30
         lines = self.model.lines(width)
         top, bottom = self.query_one("#sheet-top", SheetPart), self.query_one("#sheet-bottom",
                                                                             SheetPart)
@@ -269,7 +277,8 @@ class Sidebar(VerticalScroll, can_focus=True):
             out = Text(f" {arrow} {row.label}", style=styles["panel"])
         else:
             out = Text(" ")
-            out.append(f"{row.label:<{LABEL_WIDTH}}"[:LABEL_WIDTH], style=styles["label"])
+            label = spell(self.app, row.label)
+            out.append(f"{label:<{LABEL_WIDTH}}"[:LABEL_WIDTH], style=styles["label"])
             room = max(1, width - LABEL_WIDTH - 1)
             if row.choices:
                 value = Text(f"{row.text:<{room - 2}}"[:room - 2] + "▼ ")
@@ -344,7 +353,8 @@ class Sidebar(VerticalScroll, can_focus=True):
         row = self.model.current
         self.editing = self.model.cursor
         editor = self.query_one(FieldEditor)
-        editor.query_one(Label).update(f"{row.label:<{LABEL_WIDTH}}"[:LABEL_WIDTH])
+        editor.query_one(Label).update(f"{spell(self.app, row.label):<{LABEL_WIDTH}}"
+                                       [:LABEL_WIDTH])
         box = editor.query_one(Input)
         with box.prevent(Input.Changed):
             box.value = row.text
