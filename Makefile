@@ -32,7 +32,7 @@ lint: $(STAMP)
 # then the serve tests; it writes screenshots/serve.png. Without Chromium it is skipped.
 browser: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
-	NNTUI_SCREENSHOTS=screenshots $(PY) -m pytest tests/test_serve.py -n 0
+	NNTUI_SCREENSHOTS=$(CURDIR)/screenshots $(PY) -m pytest tests/test_serve.py -n 0
 
 clean:
 	rm -rf .venv build *.egg-info
