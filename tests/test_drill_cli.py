@@ -4,23 +4,16 @@ sheets, the Markdown and text layouts, and one error line per mistake."""
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 
 import pytest
+from by_hand import G
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cli_fuzz import check
 
 Cli = Callable[..., tuple[int, str, str]]
 
-G: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
-    "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
-    "sigmoid": (lambda z: 1 / (1 + math.exp(-z)),
-                lambda z: 1 / (1 + math.exp(-z)) * (1 - 1 / (1 + math.exp(-z)))),
-    "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
-    "linear": (lambda z: z, lambda z: 1.0),
-}
 
 
 def by_hand(doc: dict) -> dict[str, float]:

@@ -6,10 +6,10 @@ drill screen drills a 2-3-2-1 step to the end."""
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 
 import pytest
+from by_hand import G
 from textual.widgets import Input, Static
 
 from app_helpers import hit, make_app, plain, running
@@ -103,13 +103,6 @@ def test_a_drill_of_a_deep_step_runs_to_the_end() -> None:
         quantities(2, (2, 3, 2)))
 
 
-G: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
-    "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
-    "sigmoid": (lambda z: 1 / (1 + math.exp(-z)),
-                lambda z: 1 / (1 + math.exp(-z)) * (1 - 1 / (1 + math.exp(-z)))),
-    "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
-    "linear": (lambda z: z, lambda z: 1.0),
-}
 
 
 def by_hand(doc: dict) -> dict[str, float]:

@@ -9,16 +9,10 @@ import math
 from collections.abc import Callable
 
 import pytest
+from by_hand import G
 
 Cli = Callable[..., tuple[int, str, str]]
 
-G: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
-    "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
-    "sigmoid": (lambda z: 1 / (1 + math.exp(-z)),
-                lambda z: 1 / (1 + math.exp(-z)) * (1 - 1 / (1 + math.exp(-z)))),
-    "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
-    "linear": (lambda z: z, lambda z: 1.0),
-}
 
 
 def by_hand(doc: dict) -> dict[str, float]:
