@@ -4,12 +4,12 @@ plain Python from docs/design.md §2 and engine/optimizers.py's docstring."""
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 
 import pytest
 from by_hand import G
+from test_drill_cli import sheet
 
 Cli = Callable[..., tuple[int, str, str]]
 
@@ -58,12 +58,6 @@ def by_hand(doc: dict) -> dict[str, float]:
             new = p[name] - lr * m_hat / (math.sqrt(v_hat) + rule["eps"])
         out[f"new {name}"] = new
     return out
-
-
-def sheet(cli: Cli, *args: str) -> dict:
-    code, out, err = cli("drill", "--json", *args)
-    assert code == 0, err
-    return json.loads(out)
 
 
 @pytest.mark.parametrize("args", [

@@ -3,10 +3,22 @@ list, and every edit reaches the session (enter, tab, escape, or leaving the box
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from app_helpers import drain, edit, field, hit, make_app, running, settle, sidebar_text
 from nntui.ui.widgets.settings import FieldEditor, SheetPart, Sidebar
+
+
+async def open_editor(pilot: Pilot, key: str) -> Input:
+    """The cursor to a setting's row, then enter: its text box, focused."""
+    sidebar = pilot.app.query_one(Sidebar)
+    sidebar.focus()
+    sidebar.model.go_to(key)
+    await hit(pilot, "enter")
+    box = pilot.app.focused
+    assert isinstance(box, Input), key
+    return box
 
 
 async def test_tab_enters_the_sidebar_and_enter_edits_the_value_under_the_cursor() -> None:
@@ -36,10 +48,7 @@ async def test_tab_in_the_editor_applies_it_and_edits_the_next_setting() -> None
     app = make_app()
     async with running(app) as pilot:
         sidebar = app.query_one(Sidebar)
-        sidebar.focus()
-        sidebar.model.go_to("lr")
-        await hit(pilot, "enter")
-        app.focused.value = "0.02"  # type: ignore[union-attr]
+        (await open_editor(pilot, "lr")).value = "0.02"
         await hit(pilot, "tab")
         await settle(pilot)
         assert app.session.lr == 0.02
@@ -55,10 +64,7 @@ async def test_leaving_the_box_for_another_widget_applies_the_edit() -> None:
     app = make_app()
     async with running(app) as pilot:
         sidebar = app.query_one(Sidebar)
-        sidebar.focus()
-        sidebar.model.go_to("seed")
-        await hit(pilot, "enter")
-        app.focused.value = "7"  # type: ignore[union-attr]
+        (await open_editor(pilot, "seed")).value = "7"
         app.screen.set_focus(None)  # e.g. a click on the plot
         await drain(pilot)
         await settle(pilot)
