@@ -195,3 +195,16 @@ def test_summary_and_compare_sklearn_of_a_classification(cli: Cli) -> None:
     assert code == 0
     assert "MLPClassifier(solver='sgd', alpha=0, momentum=0.9" in out
     assert "they agree." in out
+
+
+def test_a_many_valued_target_is_named_briefly() -> None:
+    """The refusal quotes a few values, each short (it is shown under a 28-column field)."""
+    import numpy as np
+
+    from nntui.errors import UserError
+    from nntui.lab.data import binary_target
+
+    with pytest.raises(UserError) as err:
+        binary_target(np.array([0.8488994020950786, 1.1010553267718906, 3.0, 4.5]), "n3",
+                      "the generated data")
+    assert "has 4 (0.8489, 1.101, 3, ...)" in str(err.value)

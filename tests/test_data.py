@@ -128,3 +128,11 @@ def test_metrics_match_sklearn() -> None:
     assert np.isclose(m["r2"], skm.r2_score(y * 10, p * 10))
     assert np.isclose(m["mape"], skm.mean_absolute_percentage_error(y * 10, p * 10))
     assert regression_metrics(y[:0], p[:0], y[:0], p[:0])["r2"] is None
+
+
+def test_a_csv_path_may_start_with_a_tilde(insurance_csv: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Typed in the app's sidebar, no shell expands `~`: the reader does."""
+    monkeypatch.setenv("HOME", str(insurance_csv.parent))
+    table = load_table(ExperimentConfig(dataset="csv", csv=f"~/{insurance_csv.name}"))
+    assert len(table) == 11

@@ -92,7 +92,8 @@ def binary_target(values: np.ndarray, target: str, source: str) -> tuple[np.ndar
     any other count of values is a UserError that says what classify needs."""
     distinct = sorted(set(values.tolist()))
     if len(distinct) != 2:
-        shown = ", ".join(map(str, distinct[:5])) + (", ..." if len(distinct) > 5 else "")
+        shown = ", ".join(f"{v:.4g}" if isinstance(v, float) else str(v)
+                          for v in distinct[:3]) + (", ..." if len(distinct) > 3 else "")
         raise UserError(f"--task classify needs a target with exactly 2 values; {target!r} "
                         f"in {source} has {len(distinct)} ({shown}). Choose a 2-valued "
                         "target, --dataset blobs or circle, or --task regress")
@@ -128,6 +129,7 @@ def read_csv(path: str) -> pd.DataFrame:
 
     if not path:
         raise UserError("no CSV file given; pass --csv PATH")
+    path = os.path.expanduser(path)  # `~/x.csv` typed in the app (a shell expands it)
     if not os.path.exists(path):
         raise UserError(f"CSV file not found: {path}")
     if os.path.isdir(path):
